@@ -1,0 +1,98 @@
+"""Domain events: what happened, published by services and providers' listeners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.domain.presence import Presence
+from app.domain.texting import Conversation, Message
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    UNAUTHORIZED = "unauthorized"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    """The live connection's state. ``retry_in`` is set while waiting to reconnect."""
+
+    state: ConnectionState
+    retry_in: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReceived:
+    """A message arrived on the live stream (inbound, or sent from another device)."""
+
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    conversation_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesRead:
+    conversation_id: str
+    message_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationCreated:
+    conversation: Conversation
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationDeleted:
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    presence: Presence
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsChanged:
+    """The contact book in the store changed (after a sync)."""
+
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    done: int
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRequested:
+    """Something the user should be told about outside the window (tray/desktop)."""
+
+    title: str
+    body: str
+    conversation_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRaised:
+    """An error the user can act on, in words."""
+
+    message: str
+
+
+LiveEvent = (
+    MessageReceived
+    | MessageDeleted
+    | MessagesRead
+    | ConversationCreated
+    | ConversationDeleted
+    | PresenceChanged
+)

@@ -1,0 +1,124 @@
+"""One signed-in RingPlan account at work: live listener, contact sync, notifications.
+
+This is the core's composition root for an account; the UI builds one and talks to it and
+to the event bus only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from app.domain.account import Credentials
+from app.domain.contacts import Contact
+from app.domain.events import ConnectionChanged, ConnectionState, ErrorRaised
+from app.providers.errors import NetworkError, ProviderError, Unauthorized
+from app.services.contact_book import ContactBook
+from app.services.event_bus import EventBus
+from app.services.notifications import InboundMessageNotifier
+from app.services.presence import PresenceTracker
+from app.services.tasks import TaskGroup
+from app.store.database import Store
+
+if TYPE_CHECKING:
+    from app.providers.ringplan.realtime import RingPlanListener
+    from app.providers.ringplan.rest import RingPlanClient
+
+log = logging.getLogger(__name__)
+
+REFRESH_INTERVAL = 300.0
+CONTACTS_PER_PAGE = 500
+
+
+class RingPlanCompanyUsers:
+    """The company's users as a contact source."""
+
+    source_name = "ringplan"
+
+    def __init__(self, client: RingPlanClient) -> None:
+        self._client = client
+
+    def iter_contacts(self) -> AsyncIterator[list[Contact]]:
+        return self._client.iter_company_contacts(items_per_page=CONTACTS_PER_PAGE)
+
+
+class Session:
+    def __init__(
+        self,
+        server_url: str,
+        credentials: Credentials,
+        store: Store,
+        bus: EventBus,
+        contacts: ContactBook,
+        *,
+        refresh_interval: float = REFRESH_INTERVAL,
+    ) -> None:
+        self.server_url = server_url
+        self._credentials = credentials
+        self._bus = bus
+        self._refresh_interval = refresh_interval
+        self._tasks = TaskGroup("session")
+        self.contacts = contacts
+        self._notifier = InboundMessageNotifier(bus, self.contacts, self._tasks)
+        self._presence = PresenceTracker(bus, store, self._tasks)
+        self._client: RingPlanClient | None = None
+        self._listener: RingPlanListener | None = None
+        self._sync_lock = asyncio.Lock()
+        self._was_online = False
+        self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
+
+    async def start(self) -> None:
+        # Imported here: httpx, socketio and pydantic cost ~0.5 s, paid after the first paint.
+        from app.providers.ringplan.realtime import RingPlanListener
+        from app.providers.ringplan.rest import RingPlanClient
+
+        self._client = RingPlanClient(self.server_url, self._credentials)
+        await self._client.__aenter__()
+        self._listener = RingPlanListener(self.server_url, self._credentials, self._bus.publish)
+        self._listener.start()
+        self._tasks.start(self._refresh_periodically(), name="contacts-refresh")
+
+    async def stop(self) -> None:
+        """Stop the listener, cancel work in flight, close the HTTP client."""
+        self._unsubscribe()
+        self._notifier.close()
+        self._presence.close()
+        if self._listener is not None:
+            await self._listener.stop()
+        await self._tasks.cancel_all()
+        if self._client is not None:
+            await self._client.__aexit__(None, None, None)
+            self._client = None
+
+    async def sync_contacts(self) -> None:
+        """Refresh the contact book; one at a time, errors reported in words."""
+        if self._client is None or self._sync_lock.locked():
+            return
+        async with self._sync_lock:
+            try:
+                await self.contacts.sync(RingPlanCompanyUsers(self._client))
+            except Unauthorized:
+                self._bus.publish(
+                    ErrorRaised(
+                        "The server refused the API key. Sign in again to refresh contacts."
+                    )
+                )
+            except NetworkError as exc:
+                log.warning("contact sync failed, keeping the cached book: %s", exc)
+            except ProviderError as exc:
+                log.warning("contact sync failed: %s", exc)
+                self._bus.publish(ErrorRaised(f"Could not refresh contacts: {exc}"))
+
+    async def _refresh_periodically(self) -> None:
+        while True:
+            await self.sync_contacts()
+            await asyncio.sleep(self._refresh_interval)
+
+    def _on_connection_changed(self, event: ConnectionChanged) -> None:
+        if event.state is ConnectionState.ONLINE:
+            if self._was_online:
+                # Back after a drop: catch up over REST before trusting the stream again.
+                self._tasks.start(self.sync_contacts(), name="contacts-catch-up")
+            self._was_online = True

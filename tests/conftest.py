@@ -1,0 +1,43 @@
+"""Shared fixtures: a qasync loop for async tests, the embedded demo server on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never touch the developer's real keyring unless they set one up themselves.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+
+import asyncio
+
+import pytest
+from app.demo.server import DemoServer
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Run every async test on a qasync loop, so Qt timers and signals work while it awaits."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    def make_loop() -> asyncio.AbstractEventLoop:
+        app = QApplication.instance() or QApplication([])
+        return qasync.QEventLoop(app)
+
+    return {"qasync": make_loop}
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded database file reused by the session's servers (reseeding is skipped)."""
+    return tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
+    """A fresh embedded RingPlan server (200 contacts, no traffic) on 127.0.0.1."""
+    with DemoServer(tmp_path / "demo.sqlite3", contacts=200, traffic=False) as server:
+        yield server

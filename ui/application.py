@@ -1,0 +1,170 @@
+"""The composition root: builds the object graph, runs it on qasync, shuts it down in order."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from types import TracebackType
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.demo.child_process import DemoServerFailed, RunningDemo, start_demo_server
+from app.domain.account import Credentials
+from app.domain.events import ConnectionChanged, ConnectionState
+from app.profile import Profile
+from app.services.contact_book import ContactBook
+from app.services.credentials import CredentialsUnavailable, find_credentials
+from app.services.event_bus import EventBus
+from app.services.session import Session
+from app.services.tasks import TaskGroup
+from app.store.database import Store
+from ui.assets import app_icon
+from ui.bridge import EventBridge
+from ui.contact_list_model import ContactListModel
+from ui.contacts_pane import ContactsPane
+from ui.main_window import MainWindow
+from ui.tray import Tray
+
+log = logging.getLogger("ringdesk")
+
+
+class RingDesk:
+    """One running app: window, tray, store, and (once connected) a session."""
+
+    def __init__(self, args: argparse.Namespace, profile: Profile, started: float) -> None:
+        self.args = args
+        self.profile = profile
+        self.started = started
+        self.bus = EventBus()
+        self.store = Store(profile.cache_path)
+        self.tasks = TaskGroup("app")
+        self.contacts = ContactBook(self.store, self.bus)
+        self.bridge = EventBridge(self.bus)
+        self.model = ContactListModel(self.contacts)
+        self.contacts_pane = ContactsPane(self.model)
+        self.window = MainWindow(self.contacts_pane)
+        self.tray = Tray()
+        self.session: Session | None = None
+        self.demo: RunningDemo | None = None
+        self.quit_requested = asyncio.Event()
+        self._wire_signals()
+
+    def _wire_signals(self) -> None:
+        self.bridge.connection_changed.connect(self.window.connection_status.show_state)
+        self.bridge.sync_progressed.connect(self.contacts_pane.show_sync_progress)
+        self.bridge.contacts_changed.connect(self._on_bridge_contacts_changed)
+        self.bridge.notification_requested.connect(self.tray.notify)
+        self.bridge.error_raised.connect(self.window.show_error)
+        self.tray.open_requested.connect(self.window.bring_to_front)
+        self.tray.quit_requested.connect(self.quit_requested.set)
+        self.window.close_requested.connect(self.quit_requested.set)
+        self.contacts_pane.contacts_painted.connect(self._on_contacts_painted)
+
+    async def run(self) -> int:
+        self.window.show()
+        self.tasks.start(self.model.reload(), name="first-screen")
+        try:
+            await self._connect()
+        except (CredentialsUnavailable, DemoServerFailed) as exc:
+            self.window.show_error(str(exc))
+            self.bus.publish(ConnectionChanged(ConnectionState.OFFLINE, detail=str(exc)))
+        await self.quit_requested.wait()
+        await self.shutdown()
+        return 0
+
+    async def _connect(self) -> None:
+        if self.args.demo:
+            self.bus.publish(
+                ConnectionChanged(ConnectionState.CONNECTING, detail="starting the demo server")
+            )
+            self.demo = await start_demo_server(
+                self.profile.data_dir / "demo-server.sqlite3",
+                contacts=self.args.demo_contacts,
+                traffic=True,
+            )
+            url, credentials = self.demo.url, self.demo.credentials
+        elif self.args.server:
+            url = self.args.server
+            credentials = await asyncio.get_running_loop().run_in_executor(
+                None, find_credentials, url, dict(os.environ)
+            )
+        else:
+            raise CredentialsUnavailable(
+                "Not signed in. Start RingDesk with --demo to try it, or with --server URL and "
+                "RINGDESK_API_KEY set."
+            )
+        await self._start_session(url, credentials)
+
+    async def _start_session(self, url: str, credentials: Credentials) -> None:
+        self.session = Session(url, credentials, self.store, self.bus, self.contacts)
+        await self.session.start()
+
+    async def shutdown(self) -> None:
+        """Stop the listener, finish writes, close the store, stop the demo server."""
+        log.info("shutting down")
+        self.window.hide()
+        self.tray.hide()
+        if self.session is not None:
+            await self.session.stop()
+        await self.model.close()
+        await self.tasks.cancel_all()
+        self.bridge.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.store.close)
+        if self.demo is not None:
+            await self.demo.stop()
+
+    def _on_bridge_contacts_changed(self, _total: int) -> None:
+        self.contacts_pane.sync_finished()
+        self.tasks.start(self.model.reload(), name="reload-contacts")
+
+    def _on_contacts_painted(self, rows: int) -> None:
+        log.info(
+            "first paint: %d contacts shown %.3f s after start",
+            rows,
+            time.perf_counter() - self.started,
+        )
+
+
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    log.critical("uncaught exception", exc_info=(kind, value, tb))
+
+
+def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    exc = context.get("exception")
+    log.error("event loop: %s", context.get("message", "error"), exc_info=exc)
+
+
+def run(args: argparse.Namespace, profile: Profile, *, started: float) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("RingDesk")
+    app.setOrganizationName("RingDesk")
+    app.setDesktopFileName("ringdesk")
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)
+    sys.excepthook = _log_uncaught
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_log_loop_exception)
+        ringdesk = RingDesk(args, profile, started)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(ringdesk.quit_requested.set))
+        # Python handles signals only between bytecodes: wake it up now and then.
+        wakeup = QTimer()
+        wakeup.start(250)
+        wakeup.timeout.connect(lambda: None)
+        return await ringdesk.run()
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(main())

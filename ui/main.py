@@ -1,0 +1,26 @@
+"""The ``ringdesk`` command: parse options, set up the profile and logging, run the app."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+STARTED = time.perf_counter()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.logging_setup import configure_logging
+    from app.profile import Profile
+    from ui.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    profile = (Profile.at(args.profile) if args.profile else Profile.default()).create()
+    configure_logging(profile.log_path, args.log_level)
+
+    from ui.application import run
+
+    return run(args, profile, started=STARTED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The main window: navigation between panes, global search (Ctrl+K), connection status."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.assets import app_icon
+from ui.connection_status import ConnectionStatus
+from ui.contacts_pane import ContactsPane
+from ui.empty_pane import EmptyPane
+from ui.style import STYLE_SHEET
+
+PANES = ("Contacts", "Favorites", "Messages", "Fax", "Voicemail")
+
+_EMPTY_MESSAGES = {
+    "Favorites": "Star the people you call most and they will wait here, with their presence.",
+    "Messages": "Your SMS conversations will appear here. New texts arrive as notifications.",
+    "Fax": "Inbound, outbound and scheduled faxes will appear here.",
+    "Voicemail": "Your voicemails will appear here, ready to play.",
+}
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+
+    def __init__(self, contacts_pane: ContactsPane, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("RingDesk")
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(STYLE_SHEET)
+        self.resize(1100, 720)
+        self.contacts_pane = contacts_pane
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Navigation")
+        self.navigation.setFixedWidth(180)
+        self.navigation.setIconSize(QSize(18, 18))
+        self.navigation.addItems(PANES)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(contacts_pane)
+        for name in PANES[1:]:
+            self.stack.addWidget(EmptyPane(name, _EMPTY_MESSAGES[name]))
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.navigation.setCurrentRow(0)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("globalSearch")
+        self.search.setAccessibleName("Search")
+        self.search.setPlaceholderText("Search people, numbers, e-mail   (Ctrl+K)")
+        self.search.setClearButtonEnabled(True)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
+        for number, _name in enumerate(PANES, start=1):
+            QShortcut(
+                QKeySequence(f"Ctrl+{number}"),
+                self,
+                lambda row=number - 1: self.navigation.setCurrentRow(row),
+            )
+
+        self.error_banner = QFrame()
+        self.error_banner.setObjectName("errorBanner")
+        self.error_text = QLabel()
+        self.error_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_text.setWordWrap(True)
+        dismiss = QPushButton("Dismiss")
+        dismiss.setFlat(True)
+        dismiss.clicked.connect(self.error_banner.hide)
+        banner_layout = QHBoxLayout(self.error_banner)
+        banner_layout.setContentsMargins(12, 6, 12, 6)
+        banner_layout.addWidget(self.error_text, 1)
+        banner_layout.addWidget(dismiss)
+        self.error_banner.hide()
+
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 8, 12, 8)
+        brand = QLabel("RingDesk")
+        brand.setObjectName("brand")
+        brand.setFixedWidth(172)
+        top.addWidget(brand)
+        top.addWidget(self.search, 1)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.navigation)
+        body.addWidget(self.stack, 1)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(top)
+        outer.addWidget(self.error_banner)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.connection_status = ConnectionStatus()
+        self.statusBar().addWidget(self.connection_status)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def show_error(self, message: str) -> None:
+        self.error_text.setText(message)
+        self.error_banner.show()
+
+    def bring_to_front(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_requested.emit()
+        super().closeEvent(event)

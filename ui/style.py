@@ -1,0 +1,34 @@
+"""The application's look: a calm, flat style on top of the system palette."""
+
+from __future__ import annotations
+
+STYLE_SHEET = """
+QListWidget#navigation {
+    border: none;
+    padding-top: 8px;
+    font-size: 10.5pt;
+}
+QListWidget#navigation::item {
+    padding: 9px 14px;
+    margin: 2px 8px;
+    border-radius: 6px;
+}
+QListWidget#navigation::item:selected {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+}
+QLineEdit#globalSearch {
+    padding: 6px 10px;
+    border-radius: 6px;
+    border: 1px solid palette(mid);
+    min-width: 320px;
+}
+QLabel#paneTitle { font-size: 12pt; font-weight: 600; }
+QLabel#paneHint { color: palette(placeholder-text); }
+QLabel#brand { font-size: 13pt; font-weight: 700; padding: 4px 8px; }
+QFrame#errorBanner { background: #ffebe9; border-bottom: 1px solid #ff8182; }
+QFrame#errorBanner QLabel { color: #82071e; }
+QFrame#contactDetails { border-left: 1px solid palette(midlight); }
+QListView { border: none; }
+QStatusBar { border-top: 1px solid palette(midlight); }
+"""

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from app.demo.server import DemoServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never touch the developer's real keyring unless they set one up themselves.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-
-import asyncio
-
-import pytest
-from app.demo.server import DemoServer
 
 
 def pytest_asyncio_loop_factories(
@@ -39,5 +41,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
     """A fresh embedded RingPlan server (200 contacts, no traffic) on 127.0.0.1."""
+    from app.demo.server import DemoServer
+
     with DemoServer(tmp_path / "demo.sqlite3", contacts=200, traffic=False) as server:
         yield server

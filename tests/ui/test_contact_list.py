@@ -1,0 +1,129 @@
+"""The lazy contact list model and the Contacts pane, on real Qt widgets over a real cache."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from PySide6.QtTest import QAbstractItemModelTester
+from pytestqt.qtbot import QtBot
+
+from app.domain.contacts import Contact, PhoneKind, PhoneNumber
+from app.services.contact_book import ContactBook
+from app.services.event_bus import EventBus
+from app.store.database import Store
+from ui.contact_list_model import BLOCK_SIZE, ContactListModel, ContactRole
+from ui.contacts_pane import ContactsPane
+
+
+class CountingPages:
+    """The real contact book, counting how many rows the model asked the store for."""
+
+    def __init__(self, book: ContactBook) -> None:
+        self.book = book
+        self.rows_read = 0
+
+    async def count(self) -> int:
+        return await self.book.count()
+
+    async def page(self, offset: int, limit: int) -> list:  # type: ignore[type-arg]
+        rows = await self.book.page(offset, limit)
+        self.rows_read += len(rows)
+        return rows
+
+
+class ListSource:
+    source_name = "ringplan"
+
+    def __init__(self, contacts: list[Contact]) -> None:
+        self.contacts = contacts
+
+    async def iter_contacts(self) -> AsyncIterator[list[Contact]]:
+        for start in range(0, len(self.contacts), 500):
+            yield self.contacts[start : start + 500]
+
+
+def people(n: int) -> list[Contact]:
+    return [
+        Contact(
+            "ringplan",
+            f"id{i}",
+            f"First{i:05d}",
+            "Last",
+            emails=(f"p{i}@example.com",),
+            phones=(PhoneNumber(PhoneKind.WORK, f"+1619555{i:04d}"),),
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+async def book(tmp_path: Path) -> AsyncIterator[ContactBook]:
+    store = Store(tmp_path / "cache.sqlite3")
+    book = ContactBook(store, EventBus())
+    await book.sync(ListSource(people(1000)))
+    yield book
+    store.close()
+
+
+async def wait_until_loaded(model: ContactListModel, row: int) -> None:
+    for _ in range(200):
+        if model.is_loaded(row):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"row {row} never loaded")
+
+
+async def test_model_passes_the_model_tester_and_reads_only_what_is_shown(
+    book: ContactBook,
+) -> None:
+    pages = CountingPages(book)
+    model = ContactListModel(pages)
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    await model.reload()
+    assert model.rowCount() == 1000
+    assert pages.rows_read == BLOCK_SIZE  # the first screen only
+    assert model.index(0).data() == "First00000 Last"
+    # A row far down is not loaded until asked for, then arrives by itself.
+    assert model.index(750).data() is None
+    await wait_until_loaded(model, 750)
+    assert model.index(750).data() == "First00750 Last"
+    assert model.index(750).data(ContactRole).contact.emails == ("p750@example.com",)
+    assert pages.rows_read == 2 * BLOCK_SIZE
+    assert model.rowCount(model.index(0)) == 0 and not model.index(1000).isValid()
+    assert model.data(QModelIndex()) is None
+    await model.close()
+
+
+async def test_pane_paints_contacts_and_shows_details(qtbot: QtBot, book: ContactBook) -> None:
+    model = ContactListModel(book)
+    pane = ContactsPane(model)
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    pane.show()
+    with qtbot.waitSignal(pane.contacts_painted, timeout=5000) as painted:
+        await model.reload()
+        pane.list.viewport().update()
+    assert painted.args == [1000]
+    assert "1,000" in pane.summary.text()
+    pane.list.setCurrentIndex(model.index(3))
+    assert pane.details.name.text() == "First00003 Last"
+    fields = pane.details.findChildren(type(pane.details.name))
+    assert any(label.text() == "(619) 555-0003" for label in fields)
+    await model.close()
+
+
+async def test_scrolling_to_the_end_loads_the_last_rows(qtbot: QtBot, book: ContactBook) -> None:
+    model = ContactListModel(book)
+    pane = ContactsPane(model)
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    pane.show()
+    await model.reload()
+    pane.list.scrollToBottom()
+    await wait_until_loaded(model, 999)
+    assert model.index(999).data() == "First00999 Last"
+    await model.close()

@@ -1,0 +1,68 @@
+"""The main window shell: navigation, Ctrl+K, connection status, error banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.domain.events import ConnectionChanged, ConnectionState
+from app.services.contact_book import ContactBook
+from app.services.event_bus import EventBus
+from app.store.database import Store
+from ui.contact_list_model import ContactListModel
+from ui.contacts_pane import ContactsPane
+from ui.main_window import PANES, MainWindow
+
+
+def make_window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, Store]:
+    store = Store(tmp_path / "cache.sqlite3")
+    window = MainWindow(ContactsPane(ContactListModel(ContactBook(store, EventBus()))))
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window, store
+
+
+def test_ctrl_k_focuses_the_search_field(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    window.navigation.setFocus()
+    qtbot.keyClick(window.navigation, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.hasFocus, timeout=2000)
+    store.close()
+
+
+def test_navigation_switches_panes(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == list(
+        PANES
+    )
+    for row in range(len(PANES)):
+        window.navigation.setCurrentRow(row)
+        assert window.stack.currentIndex() == row
+    qtbot.keyClick(window.navigation, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.contacts_pane
+    store.close()
+
+
+def test_status_bar_tells_the_connection_state(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    status = window.connection_status
+    assert "Connecting" in status.text()
+    status.show_state(ConnectionChanged(ConnectionState.ONLINE))
+    assert "Online" in status.text()
+    status.show_state(ConnectionChanged(ConnectionState.OFFLINE, retry_in=8))
+    assert "retrying in 8 s" in status.text()
+    status.show_state(ConnectionChanged(ConnectionState.UNAUTHORIZED, detail="sign in again"))
+    assert "sign in again" in status.text()
+    store.close()
+
+
+def test_errors_are_shown_as_plain_text(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    window.show_error("<b>bad</b> key")
+    assert window.error_banner.isVisible()
+    assert window.error_text.textFormat() == Qt.TextFormat.PlainText
+    store.close()

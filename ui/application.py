@@ -82,9 +82,7 @@ class RingDesk:
 
     async def _connect(self) -> None:
         if self.args.demo:
-            self.bus.publish(
-                ConnectionChanged(ConnectionState.CONNECTING, detail="starting the demo server")
-            )
+            self.bus.publish(ConnectionChanged(ConnectionState.CONNECTING, detail="starting the demo server"))
             self.demo = await start_demo_server(
                 self.profile.data_dir / "demo-server.sqlite3",
                 contacts=self.args.demo_contacts,
@@ -133,9 +131,7 @@ class RingDesk:
         )
 
 
-def _log_uncaught(
-    kind: type[BaseException], value: BaseException, tb: TracebackType | None
-) -> None:
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
     log.critical("uncaught exception", exc_info=(kind, value, tb))
 
 

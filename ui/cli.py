@@ -36,9 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start the embedded demo server on a free loopback port and connect to it",
     )
-    target.add_argument(
-        "--server", type=_server_url, metavar="URL", help="RingPlan API URL (https://…)"
-    )
+    target.add_argument("--server", type=_server_url, metavar="URL", help="RingPlan API URL (https://…)")
     parser.add_argument(
         "--profile",
         type=Path,

@@ -20,9 +20,7 @@ class ContactDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
 
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
 
     def paint(
@@ -33,12 +31,12 @@ class ContactDelegate(QStyledItemDelegate):
     ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = option.palette  # type: ignore[attr-defined]
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette
+        rect: QRect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
-        elif option.state & QStyle.StateFlag.State_MouseOver:  # type: ignore[attr-defined]
+        elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
         stored = index.data(ContactRole)
         if isinstance(stored, StoredContact):
@@ -56,9 +54,7 @@ class ContactDelegate(QStyledItemDelegate):
         selected: bool,
     ) -> None:
         contact = stored.contact
-        avatar = QRect(
-            rect.left() + PADDING, rect.top() + (rect.height() - AVATAR) // 2, AVATAR, AVATAR
-        )
+        avatar = QRect(rect.left() + PADDING, rect.top() + (rect.height() - AVATAR) // 2, AVATAR, AVATAR)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(avatar_colour(contact.display_name))
         painter.drawEllipse(avatar)
@@ -112,9 +108,5 @@ class ContactDelegate(QStyledItemDelegate):
         painter.drawEllipse(
             QRect(rect.left() + PADDING, rect.top() + (rect.height() - AVATAR) // 2, AVATAR, AVATAR)
         )
-        painter.drawRoundedRect(
-            QRect(rect.left() + AVATAR + 2 * PADDING, rect.top() + 14, 160, 10), 4, 4
-        )
-        painter.drawRoundedRect(
-            QRect(rect.left() + AVATAR + 2 * PADDING, rect.top() + 34, 240, 8), 4, 4
-        )
+        painter.drawRoundedRect(QRect(rect.left() + AVATAR + 2 * PADDING, rect.top() + 14, 160, 10), 4, 4)
+        painter.drawRoundedRect(QRect(rect.left() + AVATAR + 2 * PADDING, rect.top() + 34, 240, 8), 4, 4)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +51,14 @@ class ContactsPane(QWidget):
         self.list.viewport().installEventFilter(self)
 
         self.details = ContactDetails()
+        self.empty_hint = QLabel(
+            "No contacts yet.\nThey appear here as soon as the first sync brings them in."
+        )
+        self.empty_hint.setObjectName("emptyList")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.empty_hint)
+        self.list_stack.addWidget(self.list)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -60,7 +70,7 @@ class ContactsPane(QWidget):
         header.addWidget(self.sync_label)
         left_layout.addLayout(header)
         left_layout.addWidget(self.sync_bar)
-        left_layout.addWidget(self.list)
+        left_layout.addWidget(self.list_stack)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -71,6 +81,8 @@ class ContactsPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
         model.modelReset.connect(self._on_model_reset)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -96,10 +108,9 @@ class ContactsPane(QWidget):
     def _on_model_reset(self) -> None:
         count = self.model.rowCount()
         self.summary.setText(f"Contacts  ·  {count:,}" if count else "Contacts")
+        self.list_stack.setCurrentWidget(self.list if count else self.empty_hint)
         self.details.show_contact(None)
 
-    def _on_list_selection_changed(
-        self, selected: QItemSelection, _deselected: QItemSelection
-    ) -> None:
+    def _on_list_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         self.details.show_contact(self.model.stored_contact(indexes[0].row()) if indexes else None)

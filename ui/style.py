@@ -5,6 +5,7 @@ from __future__ import annotations
 STYLE_SHEET = """
 QListWidget#navigation {
     border: none;
+    background: palette(window);
     padding-top: 8px;
     font-size: 10.5pt;
 }
@@ -28,7 +29,8 @@ QLabel#paneHint { color: palette(placeholder-text); }
 QLabel#brand { font-size: 13pt; font-weight: 700; padding: 4px 8px; }
 QFrame#errorBanner { background: #ffebe9; border-bottom: 1px solid #ff8182; }
 QFrame#errorBanner QLabel { color: #82071e; }
-QFrame#contactDetails { border-left: 1px solid palette(midlight); }
+QFrame#contactDetails { background: palette(base); border-left: 1px solid palette(midlight); }
+QLabel#emptyList { color: palette(placeholder-text); font-size: 11pt; }
 QListView { border: none; }
 QStatusBar { border-top: 1px solid palette(midlight); }
 """

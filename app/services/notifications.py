@@ -35,11 +35,7 @@ class InboundMessageNotifier:
         contact = await self._contacts.contact_for_number(message.from_number)
         if contact is not None:
             sender = contact.display_name
-        text = (
-            message.text
-            if len(message.text) <= PREVIEW_CHARS
-            else message.text[:PREVIEW_CHARS] + "…"
-        )
+        text = message.text if len(message.text) <= PREVIEW_CHARS else message.text[:PREVIEW_CHARS] + "…"
         if not text and message.attachments:
             text = f"{len(message.attachments)} attachment(s)"
         self._bus.publish(NotificationRequested(sender, text, message.conversation_id))

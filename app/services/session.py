@@ -66,6 +66,7 @@ class Session:
         self._client: RingPlanClient | None = None
         self._listener: RingPlanListener | None = None
         self._sync_lock = asyncio.Lock()
+        self._sync_again = False
         self._was_online = False
         self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
 
@@ -93,23 +94,34 @@ class Session:
             self._client = None
 
     async def sync_contacts(self) -> None:
-        """Refresh the contact book; one at a time, errors reported in words."""
-        if self._client is None or self._sync_lock.locked():
+        """Refresh the contact book; errors reported in words.
+
+        One sync runs at a time; a request made while one runs is served by one more pass
+        right after it, so a catch-up asked for mid-sync is not lost.
+        """
+        if self._client is None:
+            return
+        if self._sync_lock.locked():
+            self._sync_again = True
             return
         async with self._sync_lock:
-            try:
-                await self.contacts.sync(RingPlanCompanyUsers(self._client))
-            except Unauthorized:
-                self._bus.publish(
-                    ErrorRaised(
-                        "The server refused the API key. Sign in again to refresh contacts."
-                    )
-                )
-            except NetworkError as exc:
-                log.warning("contact sync failed, keeping the cached book: %s", exc)
-            except ProviderError as exc:
-                log.warning("contact sync failed: %s", exc)
-                self._bus.publish(ErrorRaised(f"Could not refresh contacts: {exc}"))
+            self._sync_again = True
+            while self._sync_again and self._client is not None:
+                self._sync_again = False
+                await self._sync_once(self._client)
+
+    async def _sync_once(self, client: RingPlanClient) -> None:
+        try:
+            await self.contacts.sync(RingPlanCompanyUsers(client))
+        except Unauthorized:
+            self._bus.publish(
+                ErrorRaised("The server refused the API key. Sign in again to refresh contacts.")
+            )
+        except NetworkError as exc:
+            log.warning("contact sync failed, keeping the cached book: %s", exc)
+        except ProviderError as exc:
+            log.warning("contact sync failed: %s", exc)
+            self._bus.publish(ErrorRaised(f"Could not refresh contacts: {exc}"))
 
     async def _refresh_periodically(self) -> None:
         while True:

@@ -1,0 +1,117 @@
+"""A real desktop for end-to-end tests: Xvfb, a D-Bus session bus, a notification daemon
+(dunst), a StatusNotifier tray host, and dbus-monitor recording what the app sends."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "status-notifier-watcher", "import")
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+
+
+def _free_display() -> int:
+    for number in range(120, 200):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    raise RuntimeError("no free X display number")
+
+
+def _wait_for(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Desktop:
+    root: Path
+    env: dict[str, str]
+    monitor_log: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def spawn(self, args: list[str], log_name: str, **kwargs: object) -> subprocess.Popen[bytes]:
+        log = open(self.root / log_name, "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
+        self.processes.append(process)
+        return process
+
+    def dbus_log(self) -> str:
+        return self.monitor_log.read_text(errors="replace") if self.monitor_log.exists() else ""
+
+    def screenshot(self, path: Path) -> Path:
+        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=30)
+        return path
+
+
+@contextlib.contextmanager
+def running_desktop(root: Path) -> Iterator[Desktop]:
+    root.mkdir(parents=True, exist_ok=True)
+    home = root / "home"
+    runtime = root / "runtime"
+    for path in (home, runtime):
+        path.mkdir(exist_ok=True)
+    runtime.chmod(0o700)
+    display = _free_display()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in ("QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND")
+    }
+    env.update(
+        DISPLAY=f":{display}",
+        QT_QPA_PLATFORM="xcb",
+        HOME=str(home),
+        XDG_RUNTIME_DIR=str(runtime),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+    )
+    desktop = Desktop(root, env, root / "dbus-monitor.log")
+    try:
+        desktop.spawn(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
+        _wait_for(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), 10, "Xvfb")
+        bus = subprocess.run(
+            ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        address, pid = bus.stdout.split()[:2]
+        env["DBUS_SESSION_BUS_ADDRESS"] = address
+        bus_pid = int(pid)
+        monitor = desktop.spawn(
+            ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"], "dbus-monitor.log"
+        )
+        desktop.spawn(["status-notifier-watcher"], "watcher.log")
+        desktop.spawn(["dunst"], "dunst.log")
+        time.sleep(0.5)
+        assert monitor.poll() is None, "dbus-monitor did not start"
+        yield desktop
+    finally:
+        for process in reversed(desktop.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in desktop.processes:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with contextlib.suppress(NameError, ProcessLookupError):
+            os.kill(bus_pid, signal.SIGTERM)

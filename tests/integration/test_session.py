@@ -1,0 +1,177 @@
+"""The account session against the embedded RingPlan server on loopback: contact sync,
+catch-up after a reconnect, and notifications naming the sender."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from app.domain.account import Credentials
+from app.domain.events import (
+    ConnectionChanged,
+    ConnectionState,
+    ContactsChanged,
+    ErrorRaised,
+    NotificationRequested,
+)
+from app.services.contact_book import ContactBook
+from app.services.event_bus import EventBus
+from app.services.session import Session
+from app.store import contacts as contact_rows
+from app.store.database import Store
+
+if TYPE_CHECKING:
+    from app.demo.server import DemoServer
+
+
+class Recorder:
+    def __init__(self, bus: EventBus) -> None:
+        self.events: list[Any] = []
+        bus.subscribe_all(self.events.append)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    async def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 10) -> Any:
+        deadline = asyncio.get_running_loop().time() + timeout
+        seen = 0
+        while asyncio.get_running_loop().time() < deadline:
+            for event in self.events[seen:]:
+                if predicate(event):
+                    return event
+            seen = len(self.events)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no matching event; got {self.events[-10:]}")
+
+
+def credentials_of(server: DemoServer) -> Credentials:
+    c = server.credentials
+    return Credentials(c.api_key, c.user_id, c.user_email)
+
+
+@pytest.fixture
+async def running(demo_server: DemoServer, tmp_path: Path) -> AsyncIterator[tuple[Session, Recorder, Store]]:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    store = Store(tmp_path / "cache.sqlite3")
+    session = Session(demo_server.url, credentials_of(demo_server), store, bus, ContactBook(store, bus))
+    await session.start()
+    yield session, recorder, store
+    await session.stop()
+    store.close()
+
+
+def is_online(event: Any) -> bool:
+    return isinstance(event, ConnectionChanged) and event.state is ConnectionState.ONLINE
+
+
+async def test_first_sync_copies_every_company_user(running: tuple[Session, Recorder, Store]) -> None:
+    session, recorder, store = running
+    changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+    assert changed.total == 200
+    page = await store.call(contact_rows.contacts_page, 0, 200)
+    assert len({s.contact.source_id for s in page}) == 200
+    names = [s.contact.display_name.casefold() for s in page]
+    assert names == sorted(names)
+    assert all(s.contact.emails for s in page)
+    assert any(p.display.startswith("(") for s in page for p in s.contact.phones)
+
+
+async def test_server_side_adds_edits_and_deletions_reach_the_book(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
+    session, recorder, store = running
+    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+    first = (await store.call(contact_rows.contacts_page, 0, 1))[0].contact
+    added = demo_server.add_contact(
+        first_name="Zelda", last_name="Quist", contacts={"email": "zq@example.com"}
+    )
+    demo_server.update_contact(first.source_id, first_name="Renamed")
+    second = (await store.call(contact_rows.contacts_page, 1, 1))[0].contact
+    demo_server.delete_contact(second.source_id)
+    recorder.events.clear()
+    await session.sync_contacts()
+    assert recorder.of(ContactsChanged)[-1].total == 200
+    ids = {s.contact.source_id: s.contact for s in await store.call(contact_rows.contacts_page, 0, 500)}
+    assert added["id"] in ids and ids[added["id"]].display_name == "Zelda Quist"
+    assert ids[first.source_id].first_name == "Renamed"
+    assert second.source_id not in ids
+
+
+async def test_a_reconnect_triggers_a_catch_up_sync(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
+    session, recorder, store = running
+    await recorder.wait_for(is_online)
+    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+    demo_server.add_contact(first_name="Late", last_name="Arrival")
+    recorder.events.clear()
+    demo_server.disconnect_all_sockets()
+    await recorder.wait_for(is_online, timeout=20)
+    changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged), timeout=20)
+    assert changed.total == 201
+
+
+async def test_an_inbound_message_is_notified_with_the_sender_and_text(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
+    session, recorder, store = running
+    await recorder.wait_for(is_online)
+    sent = demo_server.emit_inbound_message("Running 10 min late <b>sorry</b>")
+    note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
+    assert note.body == "Running 10 min late <b>sorry</b>"
+    assert note.conversation_id == sent["conversation_id"]
+    assert note.title  # a name from the book, or the formatted number
+    assert note.title != "Unknown"
+
+
+async def test_an_inbound_message_from_a_colleague_is_named(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
+    session, recorder, store = running
+    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+    await recorder.wait_for(is_online)
+    # Pick a contact with a number and make a message come from it.
+    for stored in await store.call(contact_rows.contacts_page, 0, 50):
+        numbers = [p.number for p in stored.contact.phones if p.number.startswith("+")]
+        if numbers:
+            break
+    demo_server.emit_raw(
+        "texting.message.new",
+        {
+            "id": "65a000000000000000000001",
+            "conversation_id": "65a0000000000000000000ff",
+            "direction": "inbound",
+            "frm": numbers[0],
+            "to": "+19513360234",
+            "text": "hi",
+            "created_at": "2024-01-01T10:00:00.000000+00:00",
+            "is_read": False,
+            "files": [],
+        },
+    )
+    note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
+    assert note.title == stored.contact.display_name
+
+
+async def test_a_wrong_key_is_reported_in_words(demo_server: DemoServer, tmp_path: Path) -> None:
+    bus = EventBus()
+    recorder = Recorder(bus)
+    store = Store(tmp_path / "cache.sqlite3")
+    session = Session(
+        demo_server.url, Credentials("wrong-key", "primary", ""), store, bus, ContactBook(store, bus)
+    )
+    await session.start()
+    try:
+        error = await recorder.wait_for(lambda e: isinstance(e, ErrorRaised))
+        assert "API key" in error.message and "wrong-key" not in error.message
+        await recorder.wait_for(
+            lambda e: isinstance(e, ConnectionChanged) and e.state is ConnectionState.UNAUTHORIZED
+        )
+    finally:
+        await session.stop()
+        store.close()

@@ -36,8 +36,8 @@ class Recorder:
     def of(self, kind: type) -> list[Any]:
         return [e for e in self.events if isinstance(e, kind)]
 
-    async def wait_for(self, predicate: Callable[[Any], bool], timeout: float = 10) -> Any:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def wait_for(self, predicate: Callable[[Any], bool], within: float = 10) -> Any:
+        deadline = asyncio.get_running_loop().time() + within
         seen = 0
         while asyncio.get_running_loop().time() < deadline:
             for event in self.events[seen:]:
@@ -70,7 +70,7 @@ def is_online(event: Any) -> bool:
 
 
 async def test_first_sync_copies_every_company_user(running: tuple[Session, Recorder, Store]) -> None:
-    session, recorder, store = running
+    _, recorder, store = running
     changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
     assert changed.total == 200
     page = await store.call(contact_rows.contacts_page, 0, 200)
@@ -105,21 +105,21 @@ async def test_server_side_adds_edits_and_deletions_reach_the_book(
 async def test_a_reconnect_triggers_a_catch_up_sync(
     demo_server: DemoServer, running: tuple[Session, Recorder, Store]
 ) -> None:
-    session, recorder, store = running
+    _, recorder, _ = running
     await recorder.wait_for(is_online)
     await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
     demo_server.add_contact(first_name="Late", last_name="Arrival")
     recorder.events.clear()
     demo_server.disconnect_all_sockets()
-    await recorder.wait_for(is_online, timeout=20)
-    changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged), timeout=20)
+    await recorder.wait_for(is_online, within=20)
+    changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged), within=20)
     assert changed.total == 201
 
 
 async def test_an_inbound_message_is_notified_with_the_sender_and_text(
     demo_server: DemoServer, running: tuple[Session, Recorder, Store]
 ) -> None:
-    session, recorder, store = running
+    _, recorder, _ = running
     await recorder.wait_for(is_online)
     sent = demo_server.emit_inbound_message("Running 10 min late <b>sorry</b>")
     note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
@@ -132,7 +132,7 @@ async def test_an_inbound_message_is_notified_with_the_sender_and_text(
 async def test_an_inbound_message_from_a_colleague_is_named(
     demo_server: DemoServer, running: tuple[Session, Recorder, Store]
 ) -> None:
-    session, recorder, store = running
+    _, recorder, store = running
     await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
     await recorder.wait_for(is_online)
     # Pick a contact with a number and make a message come from it.

@@ -1,0 +1,62 @@
+"""The traffic generator: makes the demo company look alive.
+
+Every ``interval`` seconds (jittered) a customer texts the company (an existing or a new
+conversation) and one user's presence changes; the first tick comes within ~1 s of start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+from app.demo.database import DemoDatabase
+from app.demo.operations import DemoOperations
+from app.demo.texts import INBOUND_TEXTS, STATUS_VALUES
+
+log = logging.getLogger(__name__)
+
+FIRST_TICK_WITHIN = 1.0
+NEW_CONVERSATION_SHARE = 0.2
+# How often each status is picked: people are mostly available or on calls.
+STATUS_WEIGHTS: tuple[float, ...] = (0.40, 0.12, 0.10, 0.20, 0.06, 0.12)
+
+
+class TrafficGenerator:
+    def __init__(
+        self, db: DemoDatabase, ops: DemoOperations, *, interval: float = 4.0, seed: int = 1
+    ) -> None:
+        if interval <= 0:
+            raise ValueError("traffic interval must be positive")
+        self.db = db
+        self.ops = ops
+        self.interval = interval
+        self.rng = random.Random(f"ringdesk-demo:{seed}:traffic")
+        self.ticks = 0
+
+    async def run(self) -> None:
+        await asyncio.sleep(self.rng.uniform(0.2, FIRST_TICK_WITHIN))
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("traffic generator tick failed")
+            await asyncio.sleep(self.interval * self.rng.uniform(0.6, 1.4))
+
+    async def tick(self) -> None:
+        self.ticks += 1
+        rng = self.rng
+        text = rng.choice(INBOUND_TEXTS)
+        if rng.random() < NEW_CONVERSATION_SHARE:
+            conversation = await self.ops.new_customer_conversation(rng)
+            await self.ops.receive_inbound(text, conversation["id"], rng=rng)
+        else:
+            await self.ops.receive_inbound(text, rng=rng)
+        user_id = self.db.random_user_id(rng)
+        current = self.db.user_status(user_id)
+        status = rng.choices(STATUS_VALUES, weights=STATUS_WEIGHTS)[0]
+        if current is not None and current["status"]["status"] == status:
+            status = "available" if status != "available" else "on_call"
+        await self.ops.set_user_status(user_id, status, "auto")

@@ -1,0 +1,479 @@
+"""The RingPlan REST API over one ``httpx.AsyncClient``.
+
+Every public coroutine returns domain models (or :class:`~.paging.Page` of them) and raises
+only :class:`app.providers.errors.ProviderError` subclasses. Requests are retried with
+capped exponential backoff and full jitter: on 429 for any method (honouring
+``Retry-After``), and on 5xx, timeouts and connection failures only for idempotent
+methods, so that a POST is never sent twice because an answer was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from app.domain.account import Credentials, validate_server_url
+from app.domain.company import Company
+from app.domain.contacts import Contact
+from app.domain.texting import Conversation, Message, TextingContact, TextingNumber
+from app.providers.errors import (
+    ApiError,
+    MalformedResponse,
+    NetworkError,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    TimedOut,
+)
+from app.providers.ringplan.backoff import Backoff, retry_after_from_header
+from app.providers.ringplan.paging import Page
+from app.providers.ringplan.wire import (
+    WireCompany,
+    WireContact,
+    WireConversation,
+    WireMessage,
+    WireTextingContact,
+    WireTextingNumber,
+    company_from_wire,
+    contact_from_wire,
+    conversation_from_wire,
+    message_from_wire,
+    summarize_validation_error,
+    texting_contact_from_wire,
+    texting_number_from_wire,
+)
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+USER_AGENT = "RingDesk/0.1"
+
+W = TypeVar("W", bound=BaseModel)
+D = TypeVar("D")
+
+Params = Mapping[str, str | int | Sequence[str]]
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment (``/`` and friends escaped)."""
+    return quote(str(value), safe="")
+
+
+class RingPlanClient:
+    """Async client of the RingPlan REST API; use it as ``async with RingPlanClient(...)``.
+
+    ``max_retry_after`` is the longest ``Retry-After`` the client waits by itself; when the
+    server asks for more, :class:`RateLimited` is raised at once with ``retry_after`` set.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: float = 10.0,
+        max_attempts: int = 4,
+        backoff: Backoff | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_retry_after: float = 60.0,
+    ) -> None:
+        self._base_url = validate_server_url(base_url)
+        self._secret = credentials.api_key
+        self._timeout = timeout
+        self._max_attempts = max(1, max_attempts)
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._max_retry_after = max_retry_after
+        self._http = httpx.AsyncClient(
+            base_url=self._base_url,
+            headers={
+                "Accept": "application/json",
+                "Authorization": f"Bearer {credentials.api_key}",
+                "X-User-Id": credentials.user_id,
+                "User-Agent": USER_AGENT,
+            },
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"RingPlanClient({self._base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -----------------------------------------------------------------------------------
+    # Company and users
+
+    async def get_company(self) -> Company:
+        """``GET /system/company``: the company of the acting user."""
+        response = await self._request("GET", "/system/company")
+        return company_from_wire(self._one(WireCompany, response))
+
+    async def iter_company_contacts(self, items_per_page: int = 500) -> AsyncIterator[list[Contact]]:
+        """``GET /system/company/contacts`` page by page: one list of contacts per page.
+
+        Stops on 204, an empty page, a page shorter than ``items_per_page``, or (when the
+        server sends pagination headers) the last page.
+        """
+        if items_per_page < 1:
+            raise ValueError("items_per_page must be at least 1")
+        page = 1
+        previous_first: str | None = None
+        while True:
+            response = await self._request(
+                "GET",
+                "/system/company/contacts",
+                params={"page": page, "items_per_page": items_per_page},
+            )
+            if response.status_code == 204:
+                return
+            wires, raw_count = self._many(WireContact, response)
+            if raw_count == 0:
+                return
+            first = wires[0].id if wires else None
+            if first is not None and first == previous_first:
+                log.warning("company contacts: page %d repeats the previous page; stopping", page)
+                return
+            previous_first = first
+            yield [contact_from_wire(w) for w in wires]
+            info = Page.from_headers(wires, response.headers, raw_count=raw_count)
+            if raw_count < items_per_page:
+                return
+            if info.page_count is not None and page >= info.page_count:
+                return
+            page += 1
+
+    # -----------------------------------------------------------------------------------
+    # Texting: conversations
+
+    async def list_conversations(self, page: int = 1, per_page: int = 50) -> Page[Conversation]:
+        """``GET /texting/conversations`` (``page``, ``per_page``)."""
+        response = await self._request(
+            "GET", "/texting/conversations", params={"page": page, "per_page": per_page}
+        )
+        return self._page(WireConversation, conversation_from_wire, response, page, per_page)
+
+    async def iter_conversations(self, per_page: int = 50) -> AsyncIterator[list[Conversation]]:
+        """All conversations, one list per page, until the last page."""
+        page = 1
+        while True:
+            result = await self.list_conversations(page, per_page)
+            if result.raw_count == 0:
+                return
+            yield result.items
+            if not result.has_next:
+                return
+            page += 1
+
+    async def search_conversations(self, text: str) -> list[Conversation]:
+        """``GET /texting/conversations/search?text=...``."""
+        response = await self._request(
+            "GET", "/texting/conversations/search", params={"text": text}
+        )
+        wires, _ = self._many(WireConversation, response)
+        return [conversation_from_wire(w) for w in wires]
+
+    async def create_conversation(self, contact_id: str, from_number: str) -> Conversation:
+        """``POST /texting/conversations``; an existing conversation is returned as is."""
+        response = await self._request(
+            "POST",
+            "/texting/conversations",
+            json={"contact_id": contact_id, "from_number": from_number},
+        )
+        return conversation_from_wire(self._one(WireConversation, response))
+
+    async def delete_conversation(self, conversation_id: str) -> None:
+        """``DELETE /texting/conversations/{id}`` with all its messages."""
+        await self._request("DELETE", f"/texting/conversations/{_segment(conversation_id)}")
+
+    # -----------------------------------------------------------------------------------
+    # Texting: messages
+
+    async def list_messages(
+        self, conversation_id: str, page: int = 1, per_page: int = 50
+    ) -> Page[Message]:
+        """``GET /texting/conversations/{id}/messages`` (``page``, ``per_page``)."""
+        response = await self._request(
+            "GET",
+            f"/texting/conversations/{_segment(conversation_id)}/messages",
+            params={"page": page, "per_page": per_page},
+        )
+        return self._page(WireMessage, message_from_wire, response, page, per_page)
+
+    async def publish_message(self, conversation_id: str, text: str, stamp_id: str) -> Message:
+        """``POST /texting/conversations/{id}/messages/publish``; ``stamp_id`` is the client's
+        UUID for the message, which lets a retry be recognised."""
+        response = await self._request(
+            "POST",
+            f"/texting/conversations/{_segment(conversation_id)}/messages/publish",
+            json={"text": text, "stamp_id": stamp_id},
+        )
+        return message_from_wire(self._one(WireMessage, response))
+
+    async def mark_message_read(
+        self, conversation_id: str, message_id: str, is_read: bool = True
+    ) -> Message | None:
+        """``PATCH /texting/conversations/{cid}/messages/{mid}`` with ``{"is_read": ...}``.
+
+        Setting a flag is idempotent, so this PATCH is retried like a PUT. Returns the
+        updated message, or None when the server sent no body.
+        """
+        response = await self._request(
+            "PATCH",
+            f"/texting/conversations/{_segment(conversation_id)}/messages/{_segment(message_id)}",
+            json={"is_read": is_read},
+            idempotent=True,
+        )
+        if response.status_code == 204 or not response.content:
+            return None
+        return message_from_wire(self._one(WireMessage, response))
+
+    async def delete_messages(self, conversation_id: str, ids: Sequence[str]) -> None:
+        """``DELETE /texting/conversations/{id}/messages?ids=...&ids=...``.
+
+        An empty ``ids`` sends nothing (the parameter is optional on the server, and we
+        never want "no ids" to mean "everything").
+        """
+        if isinstance(ids, str):
+            ids = [ids]
+        if not ids:
+            return
+        await self._request(
+            "DELETE",
+            f"/texting/conversations/{_segment(conversation_id)}/messages",
+            params={"ids": list(ids)},
+        )
+
+    # -----------------------------------------------------------------------------------
+    # Texting: contacts and numbers
+
+    async def create_texting_contact(
+        self, number: str, first_name: str = "", last_name: str = ""
+    ) -> TextingContact:
+        """``POST /texting/contacts``; an existing contact with that number is returned."""
+        body: dict[str, str] = {"number": number}
+        if first_name:
+            body["first_name"] = first_name
+        if last_name:
+            body["last_name"] = last_name
+        response = await self._request("POST", "/texting/contacts", json=body)
+        return texting_contact_from_wire(self._one(WireTextingContact, response))
+
+    async def list_texting_contacts(self, search: str | None = None) -> list[TextingContact]:
+        """``GET /texting/contacts`` (optionally ``search``); nothing found is an empty list."""
+        params: dict[str, str] = {}
+        if search is not None:
+            params["search"] = search
+        try:
+            response = await self._request("GET", "/texting/contacts", params=params)
+        except NotFound:
+            return []
+        wires, _ = self._many(WireTextingContact, response)
+        return [texting_contact_from_wire(w) for w in wires]
+
+    async def get_texting_contact(self, texting_contact_id: str) -> TextingContact:
+        """``GET /texting/contacts/{id}``."""
+        response = await self._request("GET", f"/texting/contacts/{_segment(texting_contact_id)}")
+        return texting_contact_from_wire(self._one(WireTextingContact, response))
+
+    async def list_texting_numbers(self) -> list[TextingNumber]:
+        """``GET /texting/numbers``: the numbers the acting user may text from."""
+        response = await self._request("GET", "/texting/numbers")
+        wires, _ = self._many(WireTextingNumber, response)
+        return [texting_number_from_wire(w) for w in wires]
+
+    # -----------------------------------------------------------------------------------
+    # Transport
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one request, retrying what may be retried; map failures to typed errors."""
+        method = method.upper()
+        retry_failures = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        what = f"{method} {path}"
+        attempt = 0
+        while True:
+            attempt += 1
+            last_attempt = attempt >= self._max_attempts
+            try:
+                response = await self._http.request(method, path, params=params, json=json)
+            except httpx.TimeoutException as exc:
+                error: ProviderError = TimedOut(
+                    f"The server did not answer {what} within {self._timeout:g} s"
+                )
+                if retry_failures and not last_attempt:
+                    await self._pause(what, attempt, self._backoff.delay(attempt - 1), "timeout")
+                    continue
+                raise error from exc
+            except httpx.TransportError as exc:
+                error = NetworkError(self._network_message(what, exc))
+                if retry_failures and not last_attempt:
+                    await self._pause(
+                        what, attempt, self._backoff.delay(attempt - 1), type(exc).__name__
+                    )
+                    continue
+                raise error from exc
+
+            status = response.status_code
+            log.debug("%s -> %d", what, status)
+            if status < 300:
+                return response
+            error = self._api_error(response, what)
+            if isinstance(error, RateLimited):
+                wait = error.retry_after
+                if not last_attempt and (wait is None or wait <= self._max_retry_after):
+                    if wait is None:
+                        wait = self._backoff.delay(attempt - 1)
+                    await self._pause(what, attempt, wait, "HTTP 429")
+                    continue
+                raise error
+            if 500 <= status <= 599 and retry_failures and not last_attempt:
+                await self._pause(what, attempt, self._backoff.delay(attempt - 1), f"HTTP {status}")
+                continue
+            raise error
+
+    async def _pause(self, what: str, attempt: int, seconds: float, reason: str) -> None:
+        log.info(
+            "%s failed (%s); retrying in %.2f s (attempt %d of %d)",
+            what,
+            reason,
+            seconds,
+            attempt + 1,
+            self._max_attempts,
+        )
+        await asyncio.sleep(seconds)
+
+    def _api_error(self, response: httpx.Response, what: str) -> ApiError:
+        retry_after = retry_after_from_header(response.headers.get("Retry-After"))
+        error = ApiError.from_body(
+            response.status_code,
+            self._redact(response.content),
+            request=what,
+            retry_after=retry_after,
+        )
+        return error
+
+    def _redact(self, body: bytes) -> str:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+        if self._secret and len(self._secret) >= 4:
+            text = text.replace(self._secret, "[redacted]")
+        return text
+
+    def _network_message(self, what: str, exc: httpx.TransportError) -> str:
+        host = httpx.URL(self._base_url).host
+        if isinstance(exc, httpx.ConnectError):
+            reason = "could not connect"
+        elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            reason = "the connection was dropped"
+        else:
+            reason = f"transport error: {type(exc).__name__}"
+        return f"The server {host} could not be reached for {what} ({reason})"
+
+    # -----------------------------------------------------------------------------------
+    # Payloads
+
+    def _json(self, response: httpx.Response) -> object:
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedResponse(
+                f"The server's answer to {_what(response)} was not valid JSON"
+            ) from exc
+
+    def _one(self, model: type[W], response: httpx.Response) -> W:
+        data = self._json(response)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise MalformedResponse(
+                f"The server's answer to {_what(response)} was not a valid "
+                f"{_model_name(model)} ({summarize_validation_error(exc)})"
+            ) from None
+
+    def _many(self, model: type[W], response: httpx.Response) -> tuple[list[W], int]:
+        """Validated items of a JSON array body and how many the server sent.
+
+        A malformed item is logged and skipped; a body that is not an array raises.
+        """
+        data = self._json(response)
+        if data is None:
+            return [], 0
+        if not isinstance(data, list):
+            raise MalformedResponse(
+                f"The server's answer to {_what(response)} was not a list of "
+                f"{_model_name(model)} objects"
+            )
+        items: list[W] = []
+        for index, item in enumerate(data):
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                log.warning(
+                    "skipping malformed %s #%d in %s: %s",
+                    _model_name(model),
+                    index,
+                    _what(response),
+                    summarize_validation_error(exc),
+                )
+        return items, len(data)
+
+    def _page(
+        self,
+        model: type[W],
+        convert: Callable[[W], D],
+        response: httpx.Response,
+        page: int,
+        per_page: int,
+    ) -> Page[D]:
+        wires, raw_count = self._many(model, response)
+        return Page.from_headers(
+            [convert(w) for w in wires],
+            response.headers,
+            raw_count=raw_count,
+            requested_page=page,
+            requested_per_page=per_page,
+        )
+
+
+def _what(response: httpx.Response) -> str:
+    request = response.request
+    return f"{request.method} {request.url.path}"
+
+
+def _model_name(model: type[BaseModel]) -> str:
+    return model.__name__.removeprefix("Wire")

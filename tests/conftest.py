@@ -18,6 +18,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
+# Every qasync loop stays referenced for the whole session. A closed QEventLoop still owns a
+# QObject (its timer) with Qt timers registered (e.g. cancelled 45 s engineio read timeouts);
+# when the garbage collector frees it (most likely while collecting on another thread, such as
+# the demo server's), Qt later delivers a timer event to the freed object and the process
+# segfaults in QCoreApplication::notifyInternal2 (about half the runs of the RingPlan client
+# tests did before this). The app itself makes one loop and never hits this.
+_LOOPS: list[asyncio.AbstractEventLoop] = []
+
+
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
@@ -27,7 +36,9 @@ def pytest_asyncio_loop_factories(
 
     def make_loop() -> asyncio.AbstractEventLoop:
         app = QApplication.instance() or QApplication([])
-        return qasync.QEventLoop(app)
+        loop = qasync.QEventLoop(app)
+        _LOOPS.append(loop)
+        return loop
 
     return {"qasync": make_loop}
 

@@ -2,7 +2,7 @@
 
 With ``--json`` it prints exactly one line, ``{"url", "api_key", "user_id", "user_email"}``,
 once listening (``ringdesk --demo`` reads it); otherwise a few lines for a person. Ctrl-C or
-SIGTERM stops it; so does the parent process going away.
+SIGTERM stops it; with ``--json`` so does the parent process (the app) going away.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             if not server.running:
                 print("the demo server stopped unexpectedly", file=sys.stderr)
                 return 1
-            if os.getppid() != parent:  # the parent went away: do not linger
+            if args.json and os.getppid() != parent:  # the app that spawned us is gone
                 break
     finally:
         server.close()

@@ -192,7 +192,7 @@ class DemoServer:
             running = self._running
             if running is not None:
                 with contextlib.suppress(RuntimeError):  # the loop is already closed
-                    running.loop.call_soon_threadsafe(self._request_exit, running)
+                    asyncio.run_coroutine_threadsafe(self._shutdown(running), running.loop)
             thread.join(START_TIMEOUT)
             if thread.is_alive():
                 log.error("demo server thread did not stop in time")
@@ -285,10 +285,15 @@ class DemoServer:
             await hub.shutdown()
 
     @staticmethod
-    def _request_exit(running: _Running) -> None:
+    async def _shutdown(running: _Running) -> None:
         if running.traffic is not None:
             running.traffic.cancel()
-        running.uvicorn.request_exit()
+        try:
+            # Drop the Socket.IO connections first (clients see a transport error and will
+            # reconnect), so that no long-poll keeps the graceful shutdown waiting.
+            await running.hub.drop_all()
+        finally:
+            running.uvicorn.request_exit()
 
     # -- thread-safe controls ------------------------------------------------------------
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QTimer
@@ -23,9 +25,11 @@ from app.profile import Profile
 from app.services.contact_book import ContactBook
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
-from app.services.session import Session
 from app.services.tasks import TaskGroup
 from app.store.database import Store
+
+if TYPE_CHECKING:
+    from app.services.session import Session
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_list_model import ContactListModel
@@ -34,6 +38,8 @@ from ui.main_window import MainWindow
 from ui.tray import Tray
 
 log = logging.getLogger("ringdesk")
+
+FIRST_PAINT_WAIT = 2.0
 
 
 class RingDesk:
@@ -70,7 +76,7 @@ class RingDesk:
 
     async def run(self) -> int:
         self.window.show()
-        self.tasks.start(self.model.reload(), name="first-screen")
+        await self._show_first_screen()
         try:
             await self._connect()
         except (CredentialsUnavailable, DemoServerFailed) as exc:
@@ -79,6 +85,16 @@ class RingDesk:
         await self.quit_requested.wait()
         await self.shutdown()
         return 0
+
+    async def _show_first_screen(self) -> None:
+        """Paint the cached contacts before anything touches the network."""
+        painted = asyncio.Event()
+        self.contacts_pane.contacts_painted.connect(painted.set)
+        await self.model.reload()
+        if self.model.rowCount():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
+        self.contacts_pane.contacts_painted.disconnect(painted.set)
 
     async def _connect(self) -> None:
         if self.args.demo:
@@ -102,6 +118,8 @@ class RingDesk:
         await self._start_session(url, credentials)
 
     async def _start_session(self, url: str, credentials: Credentials) -> None:
+        from app.services.session import Session
+
         self.session = Session(url, credentials, self.store, self.bus, self.contacts)
         await self.session.start()
 
@@ -153,6 +171,8 @@ def run(args: argparse.Namespace, profile: Profile, *, started: float) -> int:
     async def main() -> int:
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_log_loop_exception)
+        # qasync's own default executor starts ten QThreads up front; two lazy workers do.
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker"))
         ringdesk = RingDesk(args, profile, started)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: loop.call_soon_threadsafe(ringdesk.quit_requested.set))

@@ -21,7 +21,7 @@ class ContactDelegate(QStyledItemDelegate):
         super().__init__(parent)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(option.rect.width(), ROW_HEIGHT)
+        return QSize(AVATAR + 2 * PADDING, ROW_HEIGHT)
 
     def paint(
         self,

@@ -44,6 +44,7 @@ class ContactsPane(QWidget):
         self.list.setModel(model)
         self.list.setItemDelegate(ContactDelegate(self.list))
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QListView.SelectionMode.SingleSelection)

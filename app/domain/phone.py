@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-DEFAULT_REGION = "US"
+from app.domain.region import DEFAULT_REGION
 
 
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str | None:

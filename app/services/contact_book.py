@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from app.domain.contacts import Contact, PhoneKind
 from app.domain.events import ContactsChanged, SyncProgress
-from app.domain.phone import DEFAULT_REGION, format_for_display
+from app.domain.region import DEFAULT_REGION
 from app.services.event_bus import EventBus
 from app.store import contacts as contact_rows
 from app.store.contacts import StoredContact
@@ -63,6 +63,9 @@ class ContactBook:
         return SyncResult(name, written, removed, total)
 
     def _with_display(self, contact: Contact) -> Contact:
+        # phonenumbers loads its metadata on import: kept off the start-up path.
+        from app.domain.phone import format_for_display
+
         phones = tuple(
             p
             if p.kind is PhoneKind.EXTENSION or p.display

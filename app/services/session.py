@@ -7,6 +7,7 @@ to the event bus only.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from app.domain.events import ConnectionChanged, ConnectionState, ErrorRaised
 from app.providers.errors import NetworkError, ProviderError, Unauthorized
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
+from app.services.memory import release_free_memory
 from app.services.notifications import InboundMessageNotifier
 from app.services.presence import PresenceTracker
 from app.services.tasks import TaskGroup
@@ -29,7 +31,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = 300.0
-CONTACTS_PER_PAGE = 500
+CONTACTS_PER_PAGE = 200
+
+
+def _import_provider_modules() -> None:
+    importlib.import_module("app.providers.ringplan.rest")
+    importlib.import_module("app.providers.ringplan.realtime")
 
 
 class RingPlanCompanyUsers:
@@ -71,7 +78,9 @@ class Session:
         self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
 
     async def start(self) -> None:
-        # Imported here: httpx, socketio and pydantic cost ~0.5 s, paid after the first paint.
+        # httpx, socketio, aiohttp and pydantic take ~0.5 s to import: do it on a worker
+        # thread, after the first paint, so the window stays responsive meanwhile.
+        await asyncio.get_running_loop().run_in_executor(None, _import_provider_modules)
         from app.providers.ringplan.realtime import RingPlanListener
         from app.providers.ringplan.rest import RingPlanClient
 
@@ -113,6 +122,7 @@ class Session:
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:
             await self.contacts.sync(RingPlanCompanyUsers(client))
+            await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
         except Unauthorized:
             self._bus.publish(
                 ErrorRaised("The server refused the API key. Sign in again to refresh contacts.")

@@ -38,9 +38,7 @@ def _phones_json(phones: Sequence[PhoneNumber]) -> str:
 
 
 def _phones_from_json(text: str) -> tuple[PhoneNumber, ...]:
-    return tuple(
-        PhoneNumber(PhoneKind(kind), number, display) for kind, number, display in json.loads(text)
-    )
+    return tuple(PhoneNumber(PhoneKind(kind), number, display) for kind, number, display in json.loads(text))
 
 
 def _row_to_contact(row: sqlite3.Row | tuple[object, ...]) -> Contact:
@@ -82,9 +80,7 @@ def begin_sync(conn: sqlite3.Connection, source: str) -> int:
     return int(generation)
 
 
-def upsert_contacts(
-    conn: sqlite3.Connection, contacts: Iterable[Contact], generation: int = 0
-) -> int:
+def upsert_contacts(conn: sqlite3.Connection, contacts: Iterable[Contact], generation: int = 0) -> int:
     """Insert or update contacts (keyed by source + source id); returns how many were written."""
     count = 0
     with conn:
@@ -183,9 +179,7 @@ def contact_for_number(conn: sqlite3.Connection, number: str) -> Contact | None:
     return _row_to_contact(row) if row else None
 
 
-def set_presence(
-    conn: sqlite3.Connection, user_id: str, state: PresenceState, changed_at: str
-) -> None:
+def set_presence(conn: sqlite3.Connection, user_id: str, state: PresenceState, changed_at: str) -> None:
     conn.execute(
         "INSERT INTO presence (user_id, state, changed_at) VALUES (?, ?, ?) "
         "ON CONFLICT (user_id) DO UPDATE SET "

@@ -61,7 +61,5 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the cache has schema version {version}, this RingDesk knows up to {SCHEMA_VERSION}"
         )
     for number in range(version, SCHEMA_VERSION):
-        conn.executescript(
-            f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
-        )
+        conn.executescript(f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
     return int(version)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "status-notifier-watcher", "import")
 
@@ -42,9 +43,11 @@ class Desktop:
     env: dict[str, str]
     monitor_log: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    logs: list[BinaryIO] = field(default_factory=list)
 
     def spawn(self, args: list[str], log_name: str, **kwargs: object) -> subprocess.Popen[bytes]:
-        log = open(self.root / log_name, "wb")  # noqa: SIM115 - closed with the process
+        log = open(self.root / log_name, "wb")  # noqa: SIM115 - closed in running_desktop()
+        self.logs.append(log)
         process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
         self.processes.append(process)
         return process
@@ -113,5 +116,7 @@ def running_desktop(root: Path) -> Iterator[Desktop]:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for log in desktop.logs:
+            log.close()
         with contextlib.suppress(NameError, ProcessLookupError):
             os.kill(bus_pid, signal.SIGTERM)

@@ -7,6 +7,7 @@ to the event bus only.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -47,8 +48,10 @@ class RingPlanCompanyUsers:
     def __init__(self, client: RingPlanClient) -> None:
         self._client = client
 
-    def iter_contacts(self) -> AsyncIterator[list[Contact]]:
-        return self._client.iter_company_contacts(items_per_page=CONTACTS_PER_PAGE)
+    async def iter_contacts(self) -> AsyncIterator[list[Contact]]:
+        company = (await self._client.get_company()).name
+        async for page in self._client.iter_company_contacts(items_per_page=CONTACTS_PER_PAGE):
+            yield [dataclasses.replace(contact, company=company) for contact in page]
 
 
 class Session:

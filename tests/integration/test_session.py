@@ -69,8 +69,11 @@ def is_online(event: Any) -> bool:
     return isinstance(event, ConnectionChanged) and event.state is ConnectionState.ONLINE
 
 
-async def test_first_sync_copies_every_company_user(running: tuple[Session, Recorder, Store]) -> None:
+async def test_first_sync_copies_every_company_user(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
     _, recorder, store = running
+    demo_company_name = demo_server.db.company()["name"]
     changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
     assert changed.total == 200
     page = await store.call(contact_rows.contacts_page, 0, 200)
@@ -78,6 +81,7 @@ async def test_first_sync_copies_every_company_user(running: tuple[Session, Reco
     names = [s.contact.display_name.casefold() for s in page]
     assert names == sorted(names)
     assert all(s.contact.emails for s in page)
+    assert {s.contact.company for s in page} == {demo_company_name}
     assert any(p.display.startswith("(") for s in page for p in s.contact.phones)
 
 

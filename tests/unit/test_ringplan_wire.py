@@ -226,7 +226,8 @@ def test_company_user_maps_to_contact() -> None:
     assert contact.source == "ringplan"
     assert contact.source_id == "611ced1355c44a89f8df7cc3"
     assert contact.key == "ringplan:611ced1355c44a89f8df7cc3"
-    assert (contact.first_name, contact.last_name, contact.title) == ("Jane", "Doe", "Ms")
+    # RingPlan's title is an honorific ("Ms"), not a job title.
+    assert (contact.first_name, contact.last_name, contact.title) == ("Jane", "Doe", "")
     assert contact.company == "Example Corp"
     assert contact.emails == ("janedoe@example.com",)
     assert contact.extension == "1001"

@@ -499,7 +499,8 @@ def contact_from_wire(wire: WireContact, company_name: str = "") -> Contact:
         first_name=wire.first_name.strip(),
         last_name=wire.last_name.strip(),
         company=company_name,
-        title=wire.title.strip(),
+        # RingPlan's ``title`` is an honorific ("Ms"), not a job title: not shown as one.
+        title="",
         emails=emails,
         phones=tuple(phones),
         extension=extension,

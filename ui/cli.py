@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import argparse
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.domain.account import InvalidServerUrl, validate_server_url
 
 
 def app_version() -> str:
+    # importlib.metadata pulls in email, csv and zipfile (~3 MB): only when asked.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("ringdesk")
     except PackageNotFoundError:
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        print(f"{parser.prog} {app_version()}")
+        parser.exit()
 
 
 def _server_url(text: str) -> str:
@@ -57,5 +70,5 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="console log level (default INFO)",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     return parser

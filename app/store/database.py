@@ -37,6 +37,11 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def shrink_cache_memory(conn: sqlite3.Connection) -> None:
+    """Drop SQLite's page cache after a burst of writes (it refills on demand)."""
+    conn.execute("PRAGMA shrink_memory")
+
+
 class Store:
     """Owns the cache connection and the one thread allowed to use it."""
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.demo.child_process import DemoServerFailed, RunningDemo, start_demo_server
 from app.domain.account import Credentials
-from app.domain.events import ConnectionChanged, ConnectionState
+from app.domain.events import ConnectionChanged, ConnectionState, NotificationRequested
 from app.profile import Profile
 from app.services.contact_book import ContactBook
 from app.services.credentials import CredentialsUnavailable, find_credentials
@@ -67,7 +67,7 @@ class RingDesk:
         self.bridge.connection_changed.connect(self.window.connection_status.show_state)
         self.bridge.sync_progressed.connect(self.contacts_pane.show_sync_progress)
         self.bridge.contacts_changed.connect(self._on_bridge_contacts_changed)
-        self.bridge.notification_requested.connect(self.tray.notify)
+        self.bridge.notification_requested.connect(self._on_bridge_notification_requested)
         self.bridge.error_raised.connect(self.window.show_error)
         self.tray.open_requested.connect(self.window.bring_to_front)
         self.tray.quit_requested.connect(self.quit_requested.set)
@@ -140,6 +140,10 @@ class RingDesk:
     def _on_bridge_contacts_changed(self, _total: int) -> None:
         self.contacts_pane.sync_finished()
         self.tasks.start(self.model.reload(), name="reload-contacts")
+
+    def _on_bridge_notification_requested(self, note: NotificationRequested) -> None:
+        if not self.tray.notify(note):
+            self.window.show_notice(note.title, note.body)
 
     def _on_contacts_painted(self, rows: int) -> None:
         log.info(

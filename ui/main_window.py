@@ -23,6 +23,8 @@ from ui.contacts_pane import ContactsPane
 from ui.empty_pane import EmptyPane
 from ui.style import STYLE_SHEET
 
+NOTICE_MS = 10_000
+
 PANES = ("Contacts", "Favorites", "Messages", "Fax", "Voicemail")
 
 _EMPTY_MESSAGES = {
@@ -108,7 +110,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.connection_status = ConnectionStatus()
-        self.statusBar().addWidget(self.connection_status)
+        self.statusBar().addPermanentWidget(self.connection_status)
+
+    def show_notice(self, title: str, body: str) -> None:
+        """A notification shown in the window, for desktops without a tray."""
+        self.statusBar().showMessage(f"{title}: {body}", NOTICE_MS)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -36,13 +36,14 @@ class Tray(QObject):
         if self.available:
             self.icon.show()
         else:
-            log.info("no system tray here: notifications are shown in the window only")
+            log.info("no system tray here: notifications are shown in the window's status bar")
 
-    def notify(self, note: NotificationRequested) -> None:
-        if self.available:
-            self.icon.showMessage(note.title, note.body, app_icon(), NOTIFICATION_MS)
-        else:
-            log.info("notification (no tray): %s", note.title)
+    def notify(self, note: NotificationRequested) -> bool:
+        """Show a desktop notification; False when there is no tray to show it."""
+        if not self.available:
+            return False
+        self.icon.showMessage(note.title, note.body, app_icon(), NOTIFICATION_MS)
+        return True
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

@@ -66,3 +66,11 @@ def test_errors_are_shown_as_plain_text(qtbot: QtBot, tmp_path: Path) -> None:
     assert window.error_banner.isVisible()
     assert window.error_text.textFormat() == Qt.TextFormat.PlainText
     store.close()
+
+
+def test_a_notice_shows_in_the_status_bar_when_there_is_no_tray(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    window.show_notice("Ann Lee", "Call me back")
+    assert window.statusBar().currentMessage() == "Ann Lee: Call me back"
+    assert "Connecting" in window.connection_status.text()  # the state stays visible beside it
+    store.close()

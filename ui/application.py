@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.services.session import Session
 from ui.assets import app_icon
 from ui.bridge import EventBridge
+from ui.contact_actions import ContactActions
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 from ui.main_window import MainWindow
@@ -58,6 +59,7 @@ class RingDesk:
         self.contacts_pane = ContactsPane(self.model)
         self.window = MainWindow(self.contacts_pane)
         self.tray = Tray()
+        self.actions = ContactActions()
         self.session: Session | None = None
         self.demo: RunningDemo | None = None
         self.quit_requested = asyncio.Event()
@@ -73,6 +75,15 @@ class RingDesk:
         self.tray.quit_requested.connect(self.quit_requested.set)
         self.window.close_requested.connect(self.quit_requested.set)
         self.contacts_pane.contacts_painted.connect(self._on_contacts_painted)
+        details = self.contacts_pane.details
+        details.call_requested.connect(self.actions.call)
+        details.sms_requested.connect(self.actions.text)
+        details.email_requested.connect(self.actions.email)
+        details.copy_requested.connect(self.actions.copy)
+        details.fax_requested.connect(lambda _number: self.window.show_pane("Fax"))
+        self.actions.notice.connect(lambda text: self.window.statusBar().showMessage(text, 4000))
+        self.actions.error.connect(self.window.show_error)
+        self.contacts_pane.sync_cancel_requested.connect(self._on_pane_sync_cancel_requested)
 
     async def run(self) -> int:
         self.window.show()
@@ -140,6 +151,11 @@ class RingDesk:
     def _on_bridge_contacts_changed(self, _total: int) -> None:
         self.contacts_pane.sync_finished()
         self.tasks.start(self.model.reload(), name="reload-contacts")
+
+    def _on_pane_sync_cancel_requested(self) -> None:
+        if self.session is not None:
+            self.session.cancel_sync()
+        self.contacts_pane.sync_finished()
 
     def _on_bridge_notification_requested(self, note: NotificationRequested) -> None:
         if not self.tray.notify(note):

@@ -1,4 +1,5 @@
-"""Paints one contact row: avatar with initials and presence dot, name, e-mail and numbers."""
+"""Paints one contact row: section letter, avatar with initials and presence dot, name with
+extension and source badge, then e-mail and numbers."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from app.domain.contacts import PhoneKind
 from app.domain.presence import PresenceState
 from app.store.contacts import StoredContact
-from ui.contact_list_model import ContactRole
+from ui.contact_list_model import ContactRole, SectionRole
 from ui.presence_style import PRESENCE_COLOURS, avatar_colour
+from ui.sources import source_label
 
 ROW_HEIGHT = 58
 AVATAR = 38
 PADDING = 10
+GUTTER = 30  # the alphabetical section letter
 
 
 class ContactDelegate(QStyledItemDelegate):
@@ -21,46 +25,54 @@ class ContactDelegate(QStyledItemDelegate):
         super().__init__(parent)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(AVATAR + 2 * PADDING, ROW_HEIGHT)
+        return QSize(GUTTER + AVATAR + 2 * PADDING, ROW_HEIGHT)
 
     def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = option.palette
+        palette: QPalette = option.palette
         rect: QRect = option.rect
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        row_rect = rect.adjusted(GUTTER, 0, 0, 0)
         if selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+            painter.fillRect(row_rect, palette.color(QPalette.ColorRole.Highlight))
         elif option.state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+            painter.fillRect(row_rect, palette.color(QPalette.ColorRole.AlternateBase))
+        letter = index.data(SectionRole)
+        if letter:
+            self._paint_section(
+                painter, QRect(rect.left(), rect.top(), GUTTER, rect.height()), palette, letter
+            )
         stored = index.data(ContactRole)
         if isinstance(stored, StoredContact):
-            self._paint_contact(painter, rect, palette, stored, selected)
+            self._paint_contact(painter, row_rect, palette, stored, selected)
         else:
-            self._paint_placeholder(painter, rect, palette)
+            self._paint_placeholder(painter, row_rect, palette)
         painter.restore()
 
+    def _paint_section(self, painter: QPainter, rect: QRect, palette: QPalette, letter: str) -> None:
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.Highlight))
+        painter.drawText(
+            rect.adjusted(0, 8, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, letter
+        )
+
     def _paint_contact(
-        self,
-        painter: QPainter,
-        rect: QRect,
-        palette: QPalette,
-        stored: StoredContact,
-        selected: bool,
+        self, painter: QPainter, rect: QRect, palette: QPalette, stored: StoredContact, selected: bool
     ) -> None:
         contact = stored.contact
         avatar = QRect(rect.left() + PADDING, rect.top() + (rect.height() - AVATAR) // 2, AVATAR, AVATAR)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(avatar_colour(contact.display_name))
         painter.drawEllipse(avatar)
-        initials_font = QFont(painter.font())
-        initials_font.setBold(True)
-        painter.setFont(initials_font)
+        bold = QFont(painter.font())
+        bold.setBold(True)
+        painter.setFont(bold)
         painter.setPen(QColor("white"))
         painter.drawText(avatar, Qt.AlignmentFlag.AlignCenter, contact.initials)
         if stored.presence is not PresenceState.UNKNOWN:
@@ -72,26 +84,42 @@ class ContactDelegate(QStyledItemDelegate):
         text_left = avatar.right() + PADDING + 2
         text_rect = QRect(text_left, rect.top() + 8, rect.right() - text_left - PADDING, 20)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        name_font = QFont(painter.font())
-        name_font.setBold(True)
-        painter.setFont(name_font)
+        metrics = painter.fontMetrics()
+
+        badge = source_label(contact.source)
+        badge_width = metrics.horizontalAdvance(badge) + 12
+        badge_rect = QRect(text_rect.right() - badge_width, text_rect.top() + 1, badge_width, 18)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+        painter.drawRoundedRect(badge_rect, 9, 9)
+        small = QFont(painter.font())
+        small.setBold(False)
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        painter.setFont(small)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+
+        painter.setFont(bold)
         painter.setPen(palette.color(role))
         name = contact.display_name
+        if getattr(stored, "is_favorite", False):
+            name = "★ " + name
         if contact.extension:
             name += f"  ·  ext. {contact.extension}"
+        name_rect = text_rect.adjusted(0, 0, -(badge_width + 8), 0)
         painter.drawText(
-            text_rect,
+            name_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, text_rect.width()),
+            metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width()),
         )
-        detail_font = QFont(painter.font())
-        detail_font.setBold(False)
-        painter.setFont(detail_font)
+        regular = QFont(painter.font())
+        regular.setBold(False)
+        painter.setFont(regular)
         if not selected:
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         details = [
             *contact.emails[:1],
-            *(p.label for p in contact.phones if p.kind.value != "extension"),
+            *(p.label for p in contact.phones if p.kind is not PhoneKind.EXTENSION),
         ]
         detail_rect = text_rect.translated(0, 20)
         painter.drawText(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -16,13 +18,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.events import SyncProgress
+from app.services.tasks import TaskGroup
 from ui.contact_delegate import ContactDelegate
 from ui.contact_details import ContactDetails
 from ui.contact_list_model import ContactListModel
 
+EMPTY_BOOK = "No contacts yet.\nThey appear here as soon as the first sync brings them in."
+
 
 class ContactsPane(QWidget):
     contacts_painted = Signal(int)  # emitted once: the first paint that shows contacts
+    sync_cancel_requested = Signal()
 
     def __init__(self, model: ContactListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +44,17 @@ class ContactsPane(QWidget):
         self.sync_bar.hide()
         self.sync_label = QLabel()
         self.sync_label.setObjectName("paneHint")
+        self.sync_cancel = QPushButton("Cancel")
+        self.sync_cancel.setFlat(True)
+        self.sync_cancel.hide()
+        self.sync_cancel.clicked.connect(self.sync_cancel_requested)
+        self.filter = QLineEdit()
+        self.filter.setObjectName("paneFilter")
+        self.filter.setAccessibleName("Filter contacts")
+        self.filter.setPlaceholderText("Filter: name, company, e-mail, digits, or dial pad (5646 = john)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._on_filter_text_changed)
+        self._tasks = TaskGroup("contacts-pane")
 
         self.list = QListView()
         self.list.setAccessibleName("Contact list")
@@ -52,9 +69,7 @@ class ContactsPane(QWidget):
         self.list.viewport().installEventFilter(self)
 
         self.details = ContactDetails()
-        self.empty_hint = QLabel(
-            "No contacts yet.\nThey appear here as soon as the first sync brings them in."
-        )
+        self.empty_hint = QLabel(EMPTY_BOOK)
         self.empty_hint.setObjectName("emptyList")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.list_stack = QStackedWidget()
@@ -69,7 +84,12 @@ class ContactsPane(QWidget):
         header.addWidget(self.summary)
         header.addStretch(1)
         header.addWidget(self.sync_label)
+        header.addWidget(self.sync_cancel)
         left_layout.addLayout(header)
+        filter_row = QHBoxLayout()
+        filter_row.setContentsMargins(12, 0, 12, 6)
+        filter_row.addWidget(self.filter)
+        left_layout.addLayout(filter_row)
         left_layout.addWidget(self.sync_bar)
         left_layout.addWidget(self.list_stack)
 
@@ -100,15 +120,35 @@ class ContactsPane(QWidget):
 
     def show_sync_progress(self, progress: SyncProgress) -> None:
         self.sync_bar.show()
+        self.sync_cancel.show()
+        if progress.total:
+            self.sync_bar.setRange(0, progress.total)
+            self.sync_bar.setValue(progress.done)
         self.sync_label.setText(f"Syncing… {progress.done:,} contacts")
 
     def sync_finished(self) -> None:
         self.sync_bar.hide()
+        self.sync_cancel.hide()
+        self.sync_bar.setRange(0, 0)
         self.sync_label.setText("")
+
+    def set_query(self, text: str) -> None:
+        """Search from elsewhere (the Ctrl+K field): shown in, and driven by, the pane's filter."""
+        if self.filter.text() != text:
+            self.filter.setText(text)
+
+    def _on_filter_text_changed(self, text: str) -> None:
+        self._tasks.start(self.model.set_query(text), name="contact-search")
 
     def _on_model_reset(self) -> None:
         count = self.model.rowCount()
-        self.summary.setText(f"Contacts  ·  {count:,}" if count else "Contacts")
+        if self.model.query:
+            more = "+" if self.model.canFetchMore(QModelIndex()) else ""
+            self.summary.setText(f"Contacts  ·  {count:,}{more} found")
+            self.empty_hint.setText(f"Nobody matches “{self.model.query}”.")
+        else:
+            self.summary.setText(f"Contacts  ·  {count:,}" if count else "Contacts")
+            self.empty_hint.setText(EMPTY_BOOK)
         self.list_stack.setCurrentWidget(self.list if count else self.empty_hint)
         self.details.show_contact(None)
 

@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleName("Search")
         self.search.setPlaceholderText("Search people, numbers, e-mail   (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
+        self.search.textEdited.connect(self._on_search_text_edited)
+        contacts_pane.filter.textChanged.connect(self._on_contacts_filter_changed)
         QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
         for number, _name in enumerate(PANES, start=1):
             QShortcut(
@@ -115,6 +117,17 @@ class MainWindow(QMainWindow):
     def show_notice(self, title: str, body: str) -> None:
         """A notification shown in the window, for desktops without a tray."""
         self.statusBar().showMessage(f"{title}: {body}", NOTICE_MS)
+
+    def show_pane(self, name: str) -> None:
+        self.navigation.setCurrentRow(PANES.index(name))
+
+    def _on_search_text_edited(self, text: str) -> None:
+        self.show_pane("Contacts")
+        self.contacts_pane.set_query(text)
+
+    def _on_contacts_filter_changed(self, text: str) -> None:
+        if self.search.text() != text:
+            self.search.setText(text)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -80,5 +80,11 @@ class ContactBook:
     async def page(self, offset: int, limit: int) -> list[StoredContact]:
         return await self._store.call(contact_rows.contacts_page, offset, limit)
 
+    async def search(self, query: str, offset: int, limit: int) -> list[StoredContact]:
+        """Ranked matches by name, company, e-mail, any digits of a number, or dial-pad letters."""
+        from app.store.search import search_contacts
+
+        return await self._store.call(search_contacts, query, offset, limit)
+
     async def contact_for_number(self, number: str) -> Contact | None:
         return await self._store.call(contact_rows.contact_for_number, number)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.account import Credentials
 from app.domain.contacts import Contact
-from app.domain.events import ConnectionChanged, ConnectionState, ErrorRaised
+from app.domain.events import ConnectionChanged, ConnectionState, ContactsChanged, ErrorRaised
 from app.providers.errors import NetworkError, ProviderError, Unauthorized
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
@@ -80,6 +80,7 @@ class Session:
         self._listener: RingPlanListener | None = None
         self._sync_lock = asyncio.Lock()
         self._sync_again = False
+        self._sync_task: asyncio.Future[None] | None = None
         self._was_online = False
         self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
 
@@ -123,7 +124,22 @@ class Session:
             self._sync_again = True
             while self._sync_again and self._client is not None:
                 self._sync_again = False
-                await self._sync_once(self._client)
+                self._sync_task = asyncio.ensure_future(self._sync_once(self._client))
+                try:
+                    await self._sync_task
+                except asyncio.CancelledError:
+                    if not self._sync_task.cancelled():
+                        raise  # we ourselves were cancelled
+                    log.info("contact sync cancelled by the user")
+                    self._bus.publish(ContactsChanged(await self.contacts.count()))
+                finally:
+                    self._sync_task = None
+
+    def cancel_sync(self) -> None:
+        """Stop a running contact sync; what it wrote stays, nothing is removed."""
+        self._sync_again = False
+        if self._sync_task is not None:
+            self._sync_task.cancel()
 
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 from typing import Protocol, runtime_checkable
 
 from app.domain.contacts import Contact, PhoneKind
@@ -25,7 +26,7 @@ class ContactSource(Protocol):
     @property
     def source_name(self) -> str: ...
 
-    def iter_contacts(self) -> AsyncIterator[list[Contact]]: ...
+    def iter_contacts(self) -> AsyncGenerator[list[Contact]]: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,21 +43,29 @@ class ContactBook:
         self._bus = bus
         self._region = region
 
-    async def sync(self, source: ContactSource) -> SyncResult:
+    async def sync(
+        self, source: ContactSource, *, cancelled: Callable[[], bool] = lambda: False
+    ) -> SyncResult:
         """Copy every contact of ``source`` into the cache; drop the ones it no longer has.
 
-        Pages are written as they arrive. If the source fails midway, nothing is removed and
-        the previous book stays usable.
+        Pages are written as they arrive. If the source fails midway, or ``cancelled()``
+        turns true between pages, nothing is removed and the previous book stays usable.
         """
         name = source.source_name
         generation = await self._store.call(contact_rows.begin_sync, name)
         written = 0
         self._bus.publish(SyncProgress(0, None))
-        async for page in source.iter_contacts():
-            contacts = [self._with_display(c) for c in page]
-            written += await self._store.call(contact_rows.upsert_contacts, contacts, generation)
-            self._bus.publish(SyncProgress(written, None))
-        removed = await self._store.call(contact_rows.finish_sync, name, generation)
+        complete = True
+        async with contextlib.aclosing(source.iter_contacts()) as pages:
+            async for page in pages:
+                contacts = [self._with_display(c) for c in page]
+                written += await self._store.call(contact_rows.upsert_contacts, contacts, generation)
+                self._bus.publish(SyncProgress(written, None))
+                if cancelled():
+                    log.info("sync of %s cancelled after %d contacts", name, written)
+                    complete = False
+                    break
+        removed = await self._store.call(contact_rows.finish_sync, name, generation) if complete else 0
         total = await self.count()
         log.info("synced %s: %d written, %d removed, %d in book", name, written, removed, total)
         self._bus.publish(ContactsChanged(total))

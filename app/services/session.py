@@ -10,12 +10,12 @@ import asyncio
 import dataclasses
 import importlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
 
 from app.domain.account import Credentials
 from app.domain.contacts import Contact
-from app.domain.events import ConnectionChanged, ConnectionState, ContactsChanged, ErrorRaised
+from app.domain.events import ConnectionChanged, ConnectionState, ErrorRaised
 from app.providers.errors import NetworkError, ProviderError, Unauthorized
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
@@ -50,7 +50,7 @@ class RingPlanCompanyUsers:
     def __init__(self, client: RingPlanClient) -> None:
         self._client = client
 
-    async def iter_contacts(self) -> AsyncIterator[list[Contact]]:
+    async def iter_contacts(self) -> AsyncGenerator[list[Contact]]:
         company = (await self._client.get_company()).name
         async for page in self._client.iter_company_contacts(items_per_page=CONTACTS_PER_PAGE):
             yield [dataclasses.replace(contact, company=company) for contact in page]
@@ -80,7 +80,7 @@ class Session:
         self._listener: RingPlanListener | None = None
         self._sync_lock = asyncio.Lock()
         self._sync_again = False
-        self._sync_task: asyncio.Future[None] | None = None
+        self._sync_cancelled = False
         self._was_online = False
         self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
 
@@ -124,26 +124,17 @@ class Session:
             self._sync_again = True
             while self._sync_again and self._client is not None:
                 self._sync_again = False
-                self._sync_task = asyncio.ensure_future(self._sync_once(self._client))
-                try:
-                    await self._sync_task
-                except asyncio.CancelledError:
-                    if not self._sync_task.cancelled():
-                        raise  # we ourselves were cancelled
-                    log.info("contact sync cancelled by the user")
-                    self._bus.publish(ContactsChanged(await self.contacts.count()))
-                finally:
-                    self._sync_task = None
+                self._sync_cancelled = False
+                await self._sync_once(self._client)
 
     def cancel_sync(self) -> None:
         """Stop a running contact sync; what it wrote stays, nothing is removed."""
         self._sync_again = False
-        if self._sync_task is not None:
-            self._sync_task.cancel()
+        self._sync_cancelled = True
 
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:
-            await self.contacts.sync(RingPlanCompanyUsers(client))
+            await self.contacts.sync(RingPlanCompanyUsers(client), cancelled=lambda: self._sync_cancelled)
             await self._store.call(shrink_cache_memory)
             await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
         except Unauthorized:

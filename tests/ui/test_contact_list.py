@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ class ListSource:
     def __init__(self, contacts: list[Contact]) -> None:
         self.contacts = contacts
 
-    async def iter_contacts(self) -> AsyncIterator[list[Contact]]:
+    async def iter_contacts(self) -> AsyncGenerator[list[Contact]]:
         for start in range(0, len(self.contacts), 500):
             yield self.contacts[start : start + 500]
 

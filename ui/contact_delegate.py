@@ -53,6 +53,7 @@ class ContactDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _paint_section(self, painter: QPainter, rect: QRect, palette: QPalette, letter: str) -> None:
+        painter.save()
         font = QFont(painter.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -61,6 +62,7 @@ class ContactDelegate(QStyledItemDelegate):
         painter.drawText(
             rect.adjusted(0, 8, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, letter
         )
+        painter.restore()
 
     def _paint_contact(
         self, painter: QPainter, rect: QRect, palette: QPalette, stored: StoredContact, selected: bool

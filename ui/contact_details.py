@@ -136,6 +136,7 @@ class ContactDetails(QFrame):
         self._stored = stored
         self._fields = self._new_fields()
         self.avatar.show_for(stored)
+        self.avatar.setVisible(stored is not None)
         self.star.blockSignals(True)
         self.star.setChecked(bool(stored and getattr(stored, "is_favorite", False)))
         self.star.setText("★" if stored and getattr(stored, "is_favorite", False) else "☆")

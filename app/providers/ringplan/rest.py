@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -35,15 +35,21 @@ from app.providers.errors import (
 from app.providers.ringplan.backoff import Backoff, retry_after_from_header
 from app.providers.ringplan.paging import Page
 from app.providers.ringplan.wire import (
+    Extension,
+    PbxInstance,
     WireCompany,
     WireContact,
     WireConversation,
+    WireExtension,
+    WireInstance,
     WireMessage,
     WireTextingContact,
     WireTextingNumber,
     company_from_wire,
     contact_from_wire,
     conversation_from_wire,
+    extension_from_wire,
+    instance_from_wire,
     message_from_wire,
     summarize_validation_error,
     texting_contact_from_wire,
@@ -163,6 +169,59 @@ class RingPlanClient:
             if raw_count < items_per_page:
                 return
             if info.page_count is not None and page >= info.page_count:
+                return
+            page += 1
+
+    # -----------------------------------------------------------------------------------
+    # PBX instances and extensions
+
+    async def list_instances(self) -> list[PbxInstance]:
+        """``GET /instances``: the company's PBX instances."""
+        response = await self._request("GET", "/instances")
+        wires, _ = self._many(WireInstance, response)
+        return [instance_from_wire(w) for w in wires]
+
+    async def iter_extensions(
+        self, instance_uuid: str, page_size: int = 200
+    ) -> AsyncGenerator[list[Extension]]:
+        """``GET /instances/{uuid}/bulks/extensions`` page by page: one list per page.
+
+        Sends only ``page`` and ``page_size``. Stops on 204, an empty page, the last page
+        by the ``X-Pagination-*`` headers, or a page shorter than the page size (the one
+        the server says it used, when it caps the size asked for). A 404 (no extensions on
+        this instance, or no such instance) is an empty list.
+        """
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        path = f"/instances/{_segment(instance_uuid)}/bulks/extensions"
+        page = 1
+        previous_first: str | None = None
+        while True:
+            try:
+                response = await self._request("GET", path, params={"page": page, "page_size": page_size})
+            except NotFound:
+                return
+            if response.status_code == 204:
+                return
+            wires, raw_count = self._many(WireExtension, response)
+            if raw_count == 0:
+                return
+            first = wires[0].id if wires else None
+            if first and first == previous_first:
+                log.warning("extensions: page %d repeats the previous page; stopping", page)
+                return
+            previous_first = first
+            yield [extension_from_wire(w) for w in wires]
+            info = Page.from_headers(
+                wires,
+                response.headers,
+                raw_count=raw_count,
+                requested_page=page,
+                requested_per_page=page_size,
+            )
+            if info.page_count is not None and page >= info.page_count:
+                return
+            if raw_count < min(page_size, info.per_page or page_size):
                 return
             page += 1
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -336,6 +337,55 @@ class WireTextingNumber(WireModel):
     ownership: Annotated[list[str], BeforeValidator(_string_list)] = Field(default_factory=list)
 
 
+class WireInstance(WireModel):
+    """A PBX ``instance`` of the company; it is referred to by its ``uuid``."""
+
+    uuid: Id
+    company_name: LenientText = ""
+    fqdn: LenientText = ""
+    hostname: LenientText = ""
+
+
+class WireSubscriber(WireModel):
+    """The ``subscriber`` object of an extension: its device registration and call state.
+
+    ``status`` is not in the document; some servers (the embedded demo among them) send
+    the user's presence status string there, and it wins when present.
+    """
+
+    state: LenientText = ""
+    call_status: LenientText = ""
+    status: LenientText = ""
+    extension_id: LenientText = ""
+
+
+class WireExtensionData(WireModel):
+    """The few ``data`` fields of an extension that RingDesk reads."""
+
+    id: LenientText = ""
+    extension: LenientText = ""
+    name: LenientText = ""
+
+
+class WireExtensionUser(WireModel):
+    """The ``user`` (a company user's Contact object) an extension is assigned to; only what
+    presence needs is read, the rest of the contact comes from the company contacts."""
+
+    id: LenientText = ""
+    contacts: Annotated[WireContactDetails | None, WrapValidator(_lenient(None))] = None
+
+
+class WireExtension(WireModel):
+    """An ``extension`` object of ``/instances/{uuid}/bulks/extensions``."""
+
+    id: LenientText = Field(default="", alias="_id")
+    data: Annotated[WireExtensionData | None, WrapValidator(_lenient(None))] = None
+    purpose: LenientText = ""
+    pbx: LenientText = ""
+    subscriber: Annotated[WireSubscriber | None, WrapValidator(_lenient(None))] = None
+    user: Annotated[WireExtensionUser | None, WrapValidator(_lenient(None))] = None
+
+
 # ---------------------------------------------------------------------------------------
 # Socket.IO payloads (server -> client)
 
@@ -575,4 +625,151 @@ def presence_from_wire(wire: WireUserStatus) -> Presence:
         email=wire.user_email,
         raw_status=wire.status.status,
         changed_at=changed.isoformat() if changed is not None else "",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Instances and extensions
+
+# How the app sees what the client lists here. Plain slotted dataclasses like the domain
+# models; they live with the provider because only RingPlan has PBX instances so far.
+
+
+@dataclass(frozen=True, slots=True)
+class PbxInstance:
+    """A PBX instance of the company (``uuid`` names it in every instance URL)."""
+
+    uuid: str
+    name: str = ""
+    fqdn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """An extension on a PBX instance and, when it is assigned to a user, that user's
+    presence as the extension shows it (``presence.user_id`` is the user's contact id)."""
+
+    id: str
+    number: str = ""
+    name: str = ""
+    user_id: str = ""
+    presence: Presence | None = None
+
+
+def _status_key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+# ``subscriber.call_status``: what the extension is doing with a call. Asterisk device
+# states ("INUSE", "RINGINUSE", "ONHOLD") and the document's "on_hold" alike.
+_CALL_STATUS: dict[str, PresenceState] = {
+    **dict.fromkeys(
+        (
+            "oncall",
+            "incall",
+            "inuse",
+            "onhold",
+            "hold",
+            "held",
+            "ringing",
+            "ring",
+            "ringinuse",
+            "dialing",
+            "dialling",
+            "calling",
+            "talking",
+            "active",
+            "up",
+            "connected",
+        ),
+        PresenceState.ON_CALL,
+    ),
+    "busy": PresenceState.BUSY,
+}
+
+# ``subscriber.state``: the device's registration (SIP/PJSIP contact and device states).
+_SUBSCRIBER_STATE: dict[str, PresenceState] = {
+    **dict.fromkeys(
+        (
+            "unauthenticated",
+            "unregistered",
+            "unavailable",
+            "unreachable",
+            "invalid",
+            "offline",
+            "removed",
+            "expired",
+            "rejected",
+            "failed",
+        ),
+        PresenceState.OFFLINE,
+    ),
+    **dict.fromkeys(
+        (
+            "registered",
+            "authenticated",
+            "available",
+            "reachable",
+            "online",
+            "ok",
+            "notinuse",
+            "idle",
+        ),
+        PresenceState.AVAILABLE,
+    ),
+    **dict.fromkeys(("busy", "inuse"), PresenceState.BUSY),
+    **dict.fromkeys(("dnd", "donotdisturb"), PresenceState.DO_NOT_DISTURB),
+    "away": PresenceState.AWAY,
+    **dict.fromkeys(("ringing", "ringinuse", "onhold", "oncall", "incall"), PresenceState.ON_CALL),
+}
+
+
+def presence_from_extension(ext: WireExtension) -> Presence | None:
+    """The presence of the user an extension is assigned to, or None when it has no user.
+
+    ``subscriber.status`` (a presence string, where the server sends one) wins; otherwise a
+    call in progress (``call_status``: in_call, on_hold, ringing, ...) means on a call, and
+    else the registration ``state`` decides (UNAUTHENTICATED/unregistered -> offline,
+    registered/available -> available). Nothing recognisable gives UNKNOWN.
+    """
+    user = ext.user
+    if user is None or not user.id.strip():
+        return None
+    email = ""
+    if user.contacts is not None:
+        email = user.contacts.email.strip()
+    state = PresenceState.UNKNOWN
+    raw = ""
+    sub = ext.subscriber
+    if sub is not None:
+        if sub.status.strip():
+            state = presence_state_from_wire(sub.status)
+            raw = sub.status.strip()
+        if state is PresenceState.UNKNOWN and sub.call_status.strip():
+            state = _CALL_STATUS.get(_status_key(sub.call_status), PresenceState.UNKNOWN)
+            raw = sub.call_status.strip()
+        if state is PresenceState.UNKNOWN and sub.state.strip():
+            state = _SUBSCRIBER_STATE.get(_status_key(sub.state), PresenceState.UNKNOWN)
+            raw = sub.state.strip()
+    return Presence(user_id=user.id.strip(), state=state, email=email, raw_status=raw)
+
+
+def instance_from_wire(wire: WireInstance) -> PbxInstance:
+    return PbxInstance(uuid=wire.uuid, name=wire.company_name or wire.hostname, fqdn=wire.fqdn)
+
+
+def extension_from_wire(wire: WireExtension) -> Extension:
+    data = wire.data
+    number = ""
+    name = ""
+    if data is not None:
+        number = (data.extension or data.id).strip()
+        name = data.name.strip()
+    presence = presence_from_extension(wire)
+    return Extension(
+        id=wire.id.strip(),
+        number=number,
+        name=name,
+        user_id=presence.user_id if presence is not None else "",
+        presence=presence,
     )

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 BLOCK_SIZE = 100
 MAX_CACHED_BLOCKS = 40
+MAX_WANTED_BLOCKS = 4
 
 ContactRole = Qt.ItemDataRole.UserRole + 1
 SectionRole = Qt.ItemDataRole.UserRole + 2  # the row's letter when it starts a new letter, else ""
@@ -60,7 +61,9 @@ class ContactListModel(QAbstractListModel):
         self._more = False  # searching: more results may follow the loaded ones
         self._fetching_more = False
         self._blocks: OrderedDict[int, list[StoredContact]] = OrderedDict()
-        self._pending: set[int] = set()
+        self._wanted: OrderedDict[int, None] = OrderedDict()  # blocks asked for, newest last
+        self._loading: int | None = None
+        self._loader_running = False
         self._generation = 0
         self._tasks = TaskGroup("contact-list-model")
 
@@ -117,7 +120,7 @@ class ContactListModel(QAbstractListModel):
         self.beginResetModel()
         self._count, self._more, self._fetching_more = count, more, False
         self._blocks.clear()
-        self._pending.clear()
+        self._wanted.clear()
         if first:
             self._blocks[0] = first
         self.endResetModel()
@@ -126,7 +129,7 @@ class ContactListModel(QAbstractListModel):
     def refresh_rows(self) -> None:
         """Forget the cached rows (their data changed, e.g. presence) and repaint."""
         self._blocks.clear()
-        self._pending.clear()
+        self._wanted.clear()
         if self._count:
             self.dataChanged.emit(self.index(0), self.index(self._count - 1))
 
@@ -166,19 +169,35 @@ class ContactListModel(QAbstractListModel):
         return letter if before is None or section_letter(before) != letter else ""
 
     def _request_block(self, block_index: int) -> None:
-        if block_index in self._pending:
+        """Queue a block; the newest requests are served first and only the last few are
+        kept, so a fast flick through 100,000 rows does not pile up work for rows long gone
+        (rows still on screen are asked for again at the next paint)."""
+        if block_index == self._loading:
             return
-        self._pending.add(block_index)
-        self._tasks.start(self._load_block(block_index, self._generation), name="contact-block")
+        self._wanted[block_index] = None
+        self._wanted.move_to_end(block_index)
+        while len(self._wanted) > MAX_WANTED_BLOCKS:
+            self._wanted.popitem(last=False)
+        if not self._loader_running:
+            self._loader_running = True
+            self._tasks.start(self._load_wanted_blocks(), name="contact-blocks")
 
-    async def _load_block(self, block_index: int, generation: int) -> None:
+    async def _load_wanted_blocks(self) -> None:
         try:
-            rows = await self._fetch(block_index * BLOCK_SIZE)
+            while self._wanted:
+                generation = self._generation
+                block_index, _ = self._wanted.popitem(last=True)
+                self._loading = block_index
+                try:
+                    rows = await self._fetch(block_index * BLOCK_SIZE)
+                finally:
+                    self._loading = None
+                if generation == self._generation:
+                    self._show_block(block_index, rows)
         finally:
-            if generation == self._generation:
-                self._pending.discard(block_index)
-        if generation != self._generation:
-            return
+            self._loader_running = False
+
+    def _show_block(self, block_index: int, rows: list[StoredContact]) -> None:
         self._remember(block_index, rows)
         first = block_index * BLOCK_SIZE
         last = min(first + len(rows), self._count) - 1

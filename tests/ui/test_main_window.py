@@ -36,9 +36,7 @@ def test_ctrl_k_focuses_the_search_field(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_navigation_switches_panes(qtbot: QtBot, tmp_path: Path) -> None:
     window, store = make_window(qtbot, tmp_path)
-    assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == list(
-        PANES
-    )
+    assert [window.navigation.item(i).text() for i in range(window.navigation.count())] == list(PANES)
     for row in range(len(PANES)):
         window.navigation.setCurrentRow(row)
         assert window.stack.currentIndex() == row
@@ -73,4 +71,17 @@ def test_a_notice_shows_in_the_status_bar_when_there_is_no_tray(qtbot: QtBot, tm
     window.show_notice("Ann Lee", "Call me back")
     assert window.statusBar().currentMessage() == "Ann Lee: Call me back"
     assert "Connecting" in window.connection_status.text()  # the state stays visible beside it
+    store.close()
+
+
+async def test_typing_in_the_global_search_filters_the_contacts_pane(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    window.show_pane("Fax")
+    qtbot.keyClicks(window.search, "jo")
+    assert window.stack.currentWidget() is window.contacts_pane
+    assert window.contacts_pane.filter.text() == "jo"
+    window.contacts_pane.filter.setText("ann")
+    assert window.search.text() == "ann"
+    await window.contacts_pane.model.set_query("ann")
+    assert window.contacts_pane.model.query == "ann"
     store.close()

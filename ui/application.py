@@ -22,10 +22,13 @@ from app.demo.child_process import DemoServerFailed, RunningDemo, start_demo_ser
 from app.domain.account import Credentials
 from app.domain.events import ConnectionChanged, ConnectionState, NotificationRequested
 from app.profile import Profile
+from app.services.calling import preferred_call_number, preferred_text_number
 from app.services.contact_book import ContactBook
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
+from app.services.favorites import Favorites
 from app.services.tasks import TaskGroup
+from app.store.contacts import StoredContact
 from app.store.database import Store
 
 if TYPE_CHECKING:
@@ -35,12 +38,14 @@ from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
+from ui.favorites_pane import FavoritesPane
 from ui.main_window import MainWindow
 from ui.tray import Tray
 
 log = logging.getLogger("ringdesk")
 
 FIRST_PAINT_WAIT = 2.0
+ROW_REFRESH_MS = 250
 
 
 class RingDesk:
@@ -57,7 +62,13 @@ class RingDesk:
         self.bridge = EventBridge(self.bus)
         self.model = ContactListModel(self.contacts)
         self.contacts_pane = ContactsPane(self.model)
-        self.window = MainWindow(self.contacts_pane)
+        self.favorites = Favorites(self.store, self.bus)
+        self.favorites_pane = FavoritesPane(self.favorites)
+        self.window = MainWindow(self.contacts_pane, self.favorites_pane)
+        self._row_refresh = QTimer()
+        self._row_refresh.setSingleShot(True)
+        self._row_refresh.setInterval(ROW_REFRESH_MS)
+        self._row_refresh.timeout.connect(self._on_row_refresh_timeout)
         self.tray = Tray()
         self.actions = ContactActions()
         self.session: Session | None = None
@@ -84,10 +95,16 @@ class RingDesk:
         self.actions.notice.connect(lambda text: self.window.statusBar().showMessage(text, 4000))
         self.actions.error.connect(self.window.show_error)
         self.contacts_pane.sync_cancel_requested.connect(self._on_pane_sync_cancel_requested)
+        details.favorite_toggled.connect(self._on_details_favorite_toggled)
+        self.favorites_pane.call_requested.connect(self._on_favorites_call_requested)
+        self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
+        self.bridge.favorites_changed.connect(self._row_refresh.start)
+        self.bridge.presence_updated.connect(self._row_refresh.start)
 
     async def run(self) -> int:
         self.window.show()
         await self._show_first_screen()
+        self.favorites_pane.request_reload()
         try:
             await self._connect()
         except (CredentialsUnavailable, DemoServerFailed) as exc:
@@ -142,6 +159,7 @@ class RingDesk:
         if self.session is not None:
             await self.session.stop()
         await self.model.close()
+        await self.favorites_pane.cancel_tasks()
         await self.tasks.cancel_all()
         self.bridge.close()
         await asyncio.get_running_loop().run_in_executor(None, self.store.close)
@@ -151,6 +169,28 @@ class RingDesk:
     def _on_bridge_contacts_changed(self, _total: int) -> None:
         self.contacts_pane.sync_finished()
         self.tasks.start(self.model.reload(), name="reload-contacts")
+
+    def _on_row_refresh_timeout(self) -> None:
+        """Presence or stars changed: repaint rows from the store, refresh the favorites."""
+        self.model.refresh_rows()
+        self.favorites_pane.request_reload()
+
+    def _on_details_favorite_toggled(self, stored: StoredContact, starred: bool) -> None:
+        self.tasks.start(self.favorites.set_starred(stored.contact, starred), name="star")
+
+    def _on_favorites_call_requested(self, stored: StoredContact) -> None:
+        number = preferred_call_number(stored.contact)
+        if number is None:
+            self.window.show_error(f"{stored.contact.display_name} has no number to call.")
+        else:
+            self.actions.call(number)
+
+    def _on_favorites_text_requested(self, stored: StoredContact) -> None:
+        number = preferred_text_number(stored.contact)
+        if number is None:
+            self.window.show_error(f"{stored.contact.display_name} has no number that takes texts.")
+        else:
+            self.actions.text(number)
 
     def _on_pane_sync_cancel_requested(self) -> None:
         if self.session is not None:

@@ -8,8 +8,10 @@ from app.domain.events import (
     ConnectionChanged,
     ContactsChanged,
     ErrorRaised,
+    FavoritesChanged,
     NotificationRequested,
     PresenceChanged,
+    PresenceUpdated,
     SyncProgress,
 )
 from app.services.event_bus import EventBus
@@ -24,6 +26,8 @@ class EventBridge(QObject):
     presence_changed = Signal(object)  # PresenceChanged
     notification_requested = Signal(object)  # NotificationRequested
     error_raised = Signal(str)
+    favorites_changed = Signal()
+    presence_updated = Signal(object)  # tuple of user ids
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +38,8 @@ class EventBridge(QObject):
             bus.subscribe(PresenceChanged, self.presence_changed.emit),
             bus.subscribe(NotificationRequested, self.notification_requested.emit),
             bus.subscribe(ErrorRaised, lambda e: self.error_raised.emit(e.message)),
+            bus.subscribe(FavoritesChanged, lambda _e: self.favorites_changed.emit()),
+            bus.subscribe(PresenceUpdated, lambda e: self.presence_updated.emit(e.user_ids)),
         ]
 
     def close(self) -> None:

@@ -38,7 +38,12 @@ _EMPTY_MESSAGES = {
 class MainWindow(QMainWindow):
     close_requested = Signal()
 
-    def __init__(self, contacts_pane: ContactsPane, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        contacts_pane: ContactsPane,
+        favorites_pane: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("RingDesk")
         self.setWindowIcon(app_icon())
@@ -54,7 +59,8 @@ class MainWindow(QMainWindow):
         self.navigation.addItems(PANES)
         self.stack = QStackedWidget()
         self.stack.addWidget(contacts_pane)
-        for name in PANES[1:]:
+        self.stack.addWidget(favorites_pane or EmptyPane("Favorites", _EMPTY_MESSAGES["Favorites"]))
+        for name in PANES[2:]:
             self.stack.addWidget(EmptyPane(name, _EMPTY_MESSAGES[name]))
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)

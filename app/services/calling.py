@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from app.domain.contacts import Contact, PhoneKind
+
 
 class NotDialable(ValueError):
     """The text is not a number we can dial."""
@@ -35,3 +37,23 @@ def mailto_uri(address: str) -> str:
     if "@" not in address or any(ch in address for ch in ' <>"\r\n'):
         raise ValueError(f"{address!r} is not an e-mail address")
     return f"mailto:{quote(address, safe='@.+-_')}"
+
+
+def preferred_call_number(contact: Contact) -> str | None:
+    """What one click on "Call" dials: a colleague's extension, else work, mobile, any."""
+    return _first_of(
+        contact, (PhoneKind.EXTENSION, PhoneKind.WORK, PhoneKind.MOBILE, PhoneKind.OTHER, PhoneKind.HOME)
+    )
+
+
+def preferred_text_number(contact: Contact) -> str | None:
+    """What one click on "Text" writes to: a mobile first; never an extension or a fax."""
+    return _first_of(contact, (PhoneKind.MOBILE, PhoneKind.WORK, PhoneKind.OTHER, PhoneKind.HOME))
+
+
+def _first_of(contact: Contact, kinds: tuple[PhoneKind, ...]) -> str | None:
+    for kind in kinds:
+        for phone in contact.phones:
+            if phone.kind is kind:
+                return phone.number
+    return None

@@ -11,22 +11,26 @@ import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app.demo.child_process import DemoServerFailed, RunningDemo, start_demo_server
 from app.domain.account import Credentials
+from app.domain.contacts import Contact
 from app.domain.events import ConnectionChanged, ConnectionState, NotificationRequested
 from app.profile import Profile
 from app.services.calling import preferred_call_number, preferred_text_number
 from app.services.contact_book import ContactBook
+from app.services.contact_import import ContactExporter, ContactImporter, ImportFormat
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
 from app.services.favorites import Favorites
+from app.services.personal_contacts import PersonalContacts
 from app.services.tasks import TaskGroup
 from app.store.contacts import StoredContact
 from app.store.database import Store
@@ -36,9 +40,11 @@ if TYPE_CHECKING:
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
+from ui.contact_editor import ContactEditorDialog
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 from ui.favorites_pane import FavoritesPane
+from ui.import_dialog import ImportDialog
 from ui.main_window import MainWindow
 from ui.tray import Tray
 
@@ -63,6 +69,9 @@ class RingDesk:
         self.model = ContactListModel(self.contacts)
         self.contacts_pane = ContactsPane(self.model)
         self.favorites = Favorites(self.store, self.bus)
+        self.personal = PersonalContacts(self.store, self.bus)
+        self.importer = ContactImporter(self.store, self.bus)
+        self.exporter = ContactExporter(self.store)
         self.favorites_pane = FavoritesPane(self.favorites)
         self.window = MainWindow(self.contacts_pane, self.favorites_pane)
         self._row_refresh = QTimer()
@@ -96,6 +105,11 @@ class RingDesk:
         self.actions.error.connect(self.window.show_error)
         self.contacts_pane.sync_cancel_requested.connect(self._on_pane_sync_cancel_requested)
         details.favorite_toggled.connect(self._on_details_favorite_toggled)
+        details.edit_requested.connect(self._on_details_edit_requested)
+        details.delete_requested.connect(self._on_details_delete_requested)
+        self.window.new_contact_requested.connect(lambda: self._open_editor(None))
+        self.window.import_requested.connect(self._on_window_import_requested)
+        self.window.export_requested.connect(self._on_window_export_requested)
         self.favorites_pane.call_requested.connect(self._on_favorites_call_requested)
         self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
         self.bridge.favorites_changed.connect(self._row_refresh.start)
@@ -177,6 +191,58 @@ class RingDesk:
 
     def _on_details_favorite_toggled(self, stored: StoredContact, starred: bool) -> None:
         self.tasks.start(self.favorites.set_starred(stored.contact, starred), name="star")
+
+    def _open_editor(self, contact: Contact | None) -> None:
+        editor = ContactEditorDialog(self.personal, contact, self.window)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.saved.connect(
+            lambda saved: self.window.statusBar().showMessage(f"Saved {saved.display_name}", 4000)
+        )
+        editor.open()
+
+    def _on_details_edit_requested(self, stored: StoredContact) -> None:
+        self._open_editor(stored.contact)
+
+    def _on_details_delete_requested(self, stored: StoredContact) -> None:
+        name = stored.contact.display_name
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete contact",
+            f"Delete {name} from your personal contacts?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.window,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+
+        def on_finished(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.tasks.start(self.personal.delete([stored.contact.source_id]), name="delete-contact")
+
+        box.finished.connect(on_finished)
+        box.open()
+
+    def _on_window_import_requested(self) -> None:
+        dialog = ImportDialog(self.importer, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_window_export_requested(self) -> None:
+        dialog = QFileDialog(self.window, "Export contacts", str(Path.home() / "contacts.vcf"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(["vCard (*.vcf)", "CSV (*.csv)"])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: self.tasks.start(self._export(Path(path)), name="export"))
+        dialog.open()
+
+    async def _export(self, path: Path) -> None:
+        fmt = ImportFormat.CSV if path.suffix.lower() == ".csv" else ImportFormat.VCARD
+        try:
+            count = await self.exporter.export(path, fmt)
+        except OSError as exc:
+            self.window.show_error(f"Could not export to {path}: {exc.strerror or exc}")
+            return
+        self.window.statusBar().showMessage(f"Exported {count:,} contacts to {path.name}", 6000)
 
     def _on_favorites_call_requested(self, stored: StoredContact) -> None:
         number = preferred_call_number(stored.contact)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.contacts import PhoneKind
 from app.domain.presence import PresenceState
+from app.services.personal_contacts import is_personal
 from app.store.contacts import StoredContact
 from ui.presence_style import PRESENCE_COLOURS, avatar_colour
 from ui.sources import source_label
@@ -82,6 +83,8 @@ class ContactDetails(QFrame):
     email_requested = Signal(str)
     copy_requested = Signal(str)
     favorite_toggled = Signal(object, bool)  # StoredContact, starred
+    edit_requested = Signal(object)  # StoredContact (personal contacts only)
+    delete_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +129,15 @@ class ContactDetails(QFrame):
         layout.setContentsMargins(20, 20, 20, 12)
         layout.addLayout(top)
         layout.addWidget(self._scroll, 1)
+        self.edit_button = QPushButton("Edit")
+        self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self._stored))
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self._stored))
+        own = QHBoxLayout()
+        own.addStretch(1)
+        own.addWidget(self.edit_button)
+        own.addWidget(self.delete_button)
+        layout.addLayout(own)
         self.show_contact(None)
 
     @property
@@ -142,6 +154,9 @@ class ContactDetails(QFrame):
         self.star.setText("★" if stored and getattr(stored, "is_favorite", False) else "☆")
         self.star.blockSignals(False)
         self.star.setVisible(stored is not None)
+        personal = stored is not None and is_personal(stored.contact)
+        self.edit_button.setVisible(personal)
+        self.delete_button.setVisible(personal)
         if stored is None:
             self.name.setText("No contact selected")
             self.subtitle.setText("Pick someone from the list to see their details.")

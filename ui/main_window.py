@@ -37,6 +37,9 @@ _EMPTY_MESSAGES = {
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    new_contact_requested = Signal()
+    import_requested = Signal()
+    export_requested = Signal()
 
     def __init__(
         self,
@@ -116,6 +119,13 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.error_banner)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&New contact…", QKeySequence("Ctrl+N"), self.new_contact_requested.emit)
+        file_menu.addAction("&Import contacts…", QKeySequence("Ctrl+I"), self.import_requested.emit)
+        file_menu.addAction("&Export contacts…", QKeySequence("Ctrl+E"), self.export_requested.emit)
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", QKeySequence("Ctrl+Q"), self.close_requested.emit)
 
         self.connection_status = ConnectionStatus()
         self.statusBar().addPermanentWidget(self.connection_status)

@@ -85,3 +85,33 @@ async def test_typing_in_the_global_search_filters_the_contacts_pane(qtbot: QtBo
     await window.contacts_pane.model.set_query("ann")
     assert window.contacts_pane.model.query == "ann"
     store.close()
+
+
+def test_file_menu_offers_new_import_export_and_quit_with_shortcuts(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    (file_menu,) = [a.menu() for a in window.menuBar().actions()]
+    shortcuts = {a.text().replace("&", ""): a.shortcut().toString() for a in file_menu.actions() if a.text()}
+    assert shortcuts == {
+        "New contact…": "Ctrl+N",
+        "Import contacts…": "Ctrl+I",
+        "Export contacts…": "Ctrl+E",
+        "Quit": "Ctrl+Q",
+    }
+    asked: list[bool] = []
+    window.new_contact_requested.connect(lambda: asked.append(True))
+    file_menu.actions()[0].trigger()
+    assert asked == [True]
+    store.close()
+
+
+def test_only_personal_contacts_offer_edit_and_delete(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.domain.contacts import Contact
+    from app.store.contacts import StoredContact
+
+    window, store = make_window(qtbot, tmp_path)
+    details = window.contacts_pane.details
+    details.show_contact(StoredContact(1, Contact("local", "x", "Ann", "Lee")))
+    assert details.edit_button.isVisibleTo(window) and details.delete_button.isVisibleTo(window)
+    details.show_contact(StoredContact(2, Contact("ringplan", "y", "Ben", "Ode")))
+    assert not details.edit_button.isVisibleTo(window)
+    store.close()

@@ -114,6 +114,7 @@ class ImportDialog(QDialog):
         self._plan: ImportPlan | None = None
         self._mapping: CsvMapping = ()
         self._last_progress: ImportProgress | None = None
+        self._closing = False  # once closed, running work is cancelled and never touches widgets
         self.last_result: ImportResult | None = None
 
         self.setWindowTitle("Import contacts")
@@ -332,7 +333,8 @@ class ImportDialog(QDialog):
             self.choose_error.show()
             return
         finally:
-            self.choose_button.setEnabled(True)
+            if not self._closing:
+                self.choose_button.setEnabled(True)
         self._inspection = inspection
         self.setWindowTitle(f"Import contacts — {path.name}")
         if inspection.csv is not None:
@@ -418,8 +420,8 @@ class ImportDialog(QDialog):
         try:
             plan = await self._importer.plan(inspection, mapping, progress=self._on_importer_progress)
         except asyncio.CancelledError:
-            self.cancel_button.setEnabled(True)
-            self._show_page("columns" if inspection.csv is not None else "choose")
+            if not self._closing:
+                self._show_page("columns" if inspection.csv is not None else "choose")
             raise
         except ImportFileError as exc:
             self._show_page("choose")
@@ -438,6 +440,8 @@ class ImportDialog(QDialog):
 
     def _on_importer_progress(self, progress: ImportProgress) -> None:
         self._last_progress = progress
+        if self._closing:
+            return
         if progress.total:
             self.progress.setValue(int(1000 * min(progress.done, progress.total) / progress.total))
         if progress.stage == "reading":
@@ -549,6 +553,8 @@ class ImportDialog(QDialog):
         except asyncio.CancelledError:
             self._plan = None
             done = self._last_progress.contacts if self._last_progress else 0
+            if self._closing:
+                raise
             self._finish(
                 "Import cancelled",
                 f"{done:,} contact{'s were' if done != 1 else ' was'} added before you cancelled. "
@@ -614,12 +620,15 @@ class ImportDialog(QDialog):
             self._tasks.start(self._importer.discard(plan), name="import-dialog-discard")
 
     def done(self, result: int) -> None:
-        if self._work is not None:
-            self._work.cancel()
-        self._discard_plan()
+        self._stop_everything()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_everything()
+        super().closeEvent(event)
+
+    def _stop_everything(self) -> None:
+        self._closing = True
         if self._work is not None:
             self._work.cancel()
-        super().closeEvent(event)
+        self._discard_plan()

@@ -278,15 +278,26 @@ async def test_cancelling_the_import_says_what_got_in(qtbot: QtBot, book: Book, 
     assert book.changes == [written]
 
 
-async def test_closing_the_dialog_while_reading_stops_and_forgets(
-    qtbot: QtBot, book: Book, tmp_path: Path
+@pytest.mark.parametrize("stage", ["reading", "importing"])
+async def test_closing_the_dialog_while_it_works_stops_cleanly(
+    qtbot: QtBot, book: Book, tmp_path: Path, caplog: pytest.LogCaptureFixture, stage: str
 ) -> None:
-    dialog = open_dialog(qtbot, book)
-    dialog.open_file(big_csv(tmp_path / "big.csv", 60_000))
+    dialog = ImportDialog(book.importer)  # as the app opens it: deleted when closed
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.open_file(big_csv(tmp_path / "big.csv", 60_000 if stage == "reading" else 20_000))
     await until(lambda: dialog.page == "columns")
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    if stage == "importing":
+        await until(lambda: dialog.page == "review", within=60)
+        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
     await until(lambda: dialog.progress.value() > 0)
-    dialog.reject()
-    await until(lambda: dialog._work is None)
+    destroyed: list[bool] = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    dialog.close()
+    await until(lambda: destroyed)
     await no_staged_rows(book)
-    assert await book.count() == 0
+    await asyncio.sleep(0.1)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    if stage == "reading":
+        assert await book.count() == 0

@@ -60,6 +60,19 @@ class PresenceChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceUpdated:
+    """The stored presence of these users (contact source ids) changed: views refresh the
+    rows that show them. Published after the store holds the new state."""
+
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FavoritesChanged:
+    """A contact was starred or unstarred, or the favorites were reordered."""
+
+
+@dataclass(frozen=True, slots=True)
 class ContactsChanged:
     """The contact book in the store changed (after a sync)."""
 

@@ -21,7 +21,7 @@ from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
 from app.services.memory import release_free_memory
 from app.services.notifications import InboundMessageNotifier
-from app.services.presence import PresenceTracker
+from app.services.presence import PresenceTracker, RingPlanExtensionPresence
 from app.services.tasks import TaskGroup
 from app.store.database import Store, shrink_cache_memory
 
@@ -135,6 +135,8 @@ class Session:
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:
             await self.contacts.sync(RingPlanCompanyUsers(client), cancelled=lambda: self._sync_cancelled)
+            if not self._sync_cancelled:
+                self._presence.refresh(RingPlanExtensionPresence(client))
             await self._store.call(shrink_cache_memory)
             await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
         except Unauthorized:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.phone import format_for_display
 from app.services.contact_import import (
     ContactImporter,
     DuplicateAction,
@@ -76,6 +78,9 @@ _STYLE = """
 QLabel#pageTitle { font-size: 12pt; font-weight: 600; }
 QLabel#hint { color: palette(placeholder-text); }
 QLabel#problem { color: #b3261e; }
+QLabel#dropTitle { font-size: 13pt; font-weight: 600; }
+QFrame#dropZone { border: 2px dashed palette(mid); border-radius: 12px; background: palette(base); }
+QFrame#dropZone QLabel { border: none; background: transparent; }
 """
 
 
@@ -154,19 +159,34 @@ class ImportDialog(QDialog):
         column.addWidget(_plain("Import contacts from a file", "pageTitle"))
         column.addWidget(
             _plain(
-                "Choose a vCard file (.vcf — from iPhone, Mac, Android, Google Contacts, Outlook) "
-                "or a CSV file (from Google Contacts, Outlook or a spreadsheet). You can also drop "
-                "the file here. Nothing is added until you have reviewed what the file holds.",
+                "Nothing is added to your contacts until you have seen what the file holds: "
+                "new contacts, the ones you already have, and any rows with problems.",
                 "hint",
             )
         )
+        zone = QFrame()
+        zone.setObjectName("dropZone")
+        inside = QVBoxLayout(zone)
+        inside.addStretch(1)
+        drop = _plain("Drop a vCard or CSV file here", "dropTitle")
+        drop.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inside.addWidget(drop)
         self.choose_button = QPushButton("Choose file…")
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
-        column.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignLeft)
+        inside.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignCenter)
+        formats = _plain(
+            "vCard (.vcf) from iPhone, Mac, iCloud, Android, Google Contacts, Outlook or Thunderbird · "
+            "CSV from Google Contacts, Outlook or any spreadsheet",
+            "hint",
+        )
+        formats.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inside.addWidget(formats)
         self.choose_error = _plain("", "problem")
+        self.choose_error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.choose_error.hide()
-        column.addWidget(self.choose_error)
-        column.addStretch(1)
+        inside.addWidget(self.choose_error)
+        inside.addStretch(1)
+        column.addWidget(zone, 1)
         self.pages.addWidget(page)
 
     def _build_columns_page(self) -> None:
@@ -208,12 +228,15 @@ class ImportDialog(QDialog):
         column = QVBoxLayout(page)
         column.addStretch(1)
         self.working_title = _plain("", "pageTitle")
+        self.working_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(self.working_title)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
-        column.addWidget(self.progress)
+        self.progress.setMaximumWidth(520)
+        column.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
         self.progress_label = _plain("", "hint")
+        self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(self.progress_label)
         column.addStretch(2)
         self.pages.addWidget(page)
@@ -229,7 +252,7 @@ class ImportDialog(QDialog):
         box = QVBoxLayout(self.duplicates_box)
         box.setContentsMargins(0, 8, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(_plain("Already in your contacts (same number or e-mail):"))
+        row.addWidget(QLabel("Already in your contacts (same number or e-mail):"))
         row.addStretch(1)
         row.addWidget(QLabel("For all:"))
         self.all_duplicates = QComboBox()
@@ -269,8 +292,10 @@ class ImportDialog(QDialog):
         column = QVBoxLayout(page)
         column.addStretch(1)
         self.done_title = _plain("", "pageTitle")
+        self.done_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(self.done_title)
         self.done_text = _plain("", "hint")
+        self.done_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(self.done_text)
         column.addStretch(2)
         self.pages.addWidget(page)
@@ -294,7 +319,7 @@ class ImportDialog(QDialog):
             self._refresh_mapping_state()
         elif name == "review":
             plan = self._plan
-            self.next_button.setText("Import" if plan is None else self._import_button_text(plan))
+            self.next_button.setText("Import")
             self.next_button.setEnabled(plan is not None and plan.contacts > 0)
         elif name == "done":
             self.next_button.setText("Close")
@@ -477,7 +502,10 @@ class ImportDialog(QDialog):
             if duplicate.others:
                 existing += f" and {duplicate.others} more"
             self.duplicates_table.setItem(index, 2, _item(existing))
-            self.duplicates_table.setItem(index, 3, _item(duplicate.reason))
+            reason = (
+                format_for_display(duplicate.reason) if duplicate.reason.startswith("+") else duplicate.reason
+            )
+            self.duplicates_table.setItem(index, 3, _item(reason))
             combo = QComboBox()
             combo.setAccessibleName(f"What to do with line {duplicate.line}")
             for action, label in ACTION_LABELS.items():
@@ -523,14 +551,6 @@ class ImportDialog(QDialog):
             duplicate.row_id: DuplicateAction(self.duplicate_combo(row).currentData())
             for row, duplicate in enumerate(plan.duplicates)
         }
-
-    @staticmethod
-    def _import_button_text(plan: ImportPlan) -> str:
-        return (
-            f"Import {plan.contacts:,} contact{'s' if plan.contacts != 1 else ''}"
-            if plan.contacts
-            else "Import"
-        )
 
     # -- step 5: import -----------------------------------------------------------------------------
     def _start_import(self) -> None:

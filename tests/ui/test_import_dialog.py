@@ -104,7 +104,7 @@ async def test_a_vcard_file_is_reviewed_then_imported(qtbot: QtBot, book: Book) 
     assert dialog.review_title.text() == "iphone_contacts.vcf: 3 contacts"
     assert dialog.summary.text() == "3 new."
     assert dialog.duplicates_box.isHidden() and dialog.problems_box.isHidden()
-    assert dialog.next_button.text() == "Import 3 contacts" and not dialog.back_button.isVisible()
+    assert dialog.next_button.text() == "Import" and not dialog.back_button.isVisible()
     assert await book.count() == 0  # nothing is in the book before the user says so
 
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
@@ -161,7 +161,7 @@ async def test_a_csv_file_with_columns_preview_duplicates_and_problems(qtbot: Qt
         "2",
         "Maria",
         "Maria Garcia",
-        "+13035550147",
+        "(303) 555-0147",
     ]
     problems = [dialog.problems_list.item(i).text() for i in range(dialog.problems_list.count())]
     assert problems == [

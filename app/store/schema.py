@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: contacts from every source, their numbers, presence, sync bookkeeping.
@@ -44,7 +45,37 @@ MIGRATIONS: tuple[str, ...] = (
         synced_at   TEXT NOT NULL
     );
     """,
+    # 2: favorites; the contact search index (app.store.search) and each contact's key in it.
+    """
+    CREATE TABLE favorites (source TEXT NOT NULL, source_id TEXT NOT NULL,
+        position INTEGER NOT NULL, PRIMARY KEY (source, source_id));
+    ALTER TABLE contacts ADD COLUMN search_key INTEGER;
+    CREATE UNIQUE INDEX contacts_by_search_key ON contacts (search_key);
+    CREATE VIRTUAL TABLE contact_names USING fts5 (
+        starts, t9, t9_pairs, name,
+        tokenize = 'trigram case_sensitive 1', detail = full, columnsize = 0
+    );
+    CREATE VIRTUAL TABLE contact_details USING fts5 (
+        company, emails, digits,
+        tokenize = 'trigram case_sensitive 1', detail = full, columnsize = 0
+    );
+    CREATE TABLE search_backlog (contact_id INTEGER, stale_key INTEGER);
+    CREATE TRIGGER contacts_leave_search AFTER DELETE ON contacts BEGIN
+        DELETE FROM contact_names WHERE rowid = old.search_key;
+        DELETE FROM contact_details WHERE rowid = old.search_key;
+    END;
+    """,
 )
+
+
+def _index_existing_contacts(conn: sqlite3.Connection) -> None:
+    from app.store.contacts import rebuild_search_index
+
+    rebuild_search_index(conn)
+
+
+# Python steps that run after a migration's SQL, inside the same transaction: version -> step.
+BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _index_existing_contacts}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -61,5 +92,14 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the cache has schema version {version}, this RingDesk knows up to {SCHEMA_VERSION}"
         )
     for number in range(version, SCHEMA_VERSION):
-        conn.executescript(f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+        backfill = BACKFILLS.get(number + 1)
+        try:
+            conn.executescript(f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1};")
+            if backfill is not None:
+                backfill(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     return int(version)

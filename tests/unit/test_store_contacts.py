@@ -47,9 +47,7 @@ def test_a_cache_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 
 def test_contacts_are_paged_alphabetically(conn: sqlite3.Connection) -> None:
-    sync(
-        conn, [person("3", "Carol", "Zed"), person("1", "alice", "Young"), person("2", "Bob", "Xu")]
-    )
+    sync(conn, [person("3", "Carol", "Zed"), person("1", "alice", "Young"), person("2", "Bob", "Xu")])
     page = rows.contacts_page(conn, 0, 2)
     assert [s.contact.first_name for s in page] == ["alice", "Bob"]
     assert [s.contact.first_name for s in rows.contacts_page(conn, 2, 2)] == ["Carol"]
@@ -57,9 +55,7 @@ def test_contacts_are_paged_alphabetically(conn: sqlite3.Connection) -> None:
 
 
 def test_a_sync_updates_changed_and_removes_vanished_contacts(conn: sqlite3.Connection) -> None:
-    sync(
-        conn, [person("1", "Ann", "Lee", "+16195550101"), person("2", "Ben", "Ode", "+16195550102")]
-    )
+    sync(conn, [person("1", "Ann", "Lee", "+16195550101"), person("2", "Ben", "Ode", "+16195550102")])
     removed = sync(conn, [person("1", "Anne", "Lee", "+16195550199")])
     assert removed == 1
     assert rows.count_contacts(conn) == 1
@@ -111,3 +107,43 @@ async def test_store_runs_queries_off_the_calling_thread(tmp_path: Path) -> None
     store.close()
     with pytest.raises(RuntimeError):
         await store.call(rows.count_contacts)
+
+
+def test_favorites_are_marked_on_pages(conn: sqlite3.Connection) -> None:
+    sync(conn, [person("1", "Ann", "Lee"), person("2", "Ben", "Ode")])
+    conn.execute("INSERT INTO favorites (source, source_id, position) VALUES ('ringplan', '2', 0)")
+    assert [(s.contact.first_name, s.is_favorite) for s in rows.contacts_page(conn, 0, 10)] == [
+        ("Ann", False),
+        ("Ben", True),
+    ]
+
+
+def test_favorites_table_is_keyed_by_source_and_id(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO favorites (source, source_id, position) VALUES ('ringplan', '1', 0)")
+    conn.execute("INSERT INTO favorites (source, source_id, position) VALUES ('other', '1', 1)")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO favorites (source, source_id, position) VALUES ('ringplan', '1', 2)")
+    columns = [(c[1], c[2], c[3], c[5]) for c in conn.execute("PRAGMA table_info(favorites)")]
+    assert columns == [
+        ("source", "TEXT", 1, 1),
+        ("source_id", "TEXT", 1, 2),
+        ("position", "INTEGER", 1, 0),
+    ]
+
+
+def test_a_contact_is_deleted_with_its_numbers(conn: sqlite3.Connection) -> None:
+    sync(conn, [person("1", "Ann", "Lee", "+16195550101"), person("2", "Ben", "Ode")])
+    assert rows.delete_contact(conn, "ringplan", "1")
+    assert not rows.delete_contact(conn, "ringplan", "1")
+    assert rows.contact_for_number(conn, "+16195550101") is None
+    assert [s.contact.first_name for s in rows.contacts_page(conn, 0, 10)] == ["Ben"]
+
+
+def test_an_unchanged_contact_keeps_its_numbers_rows(conn: sqlite3.Connection) -> None:
+    sync(conn, [person("1", "Ann", "Lee", "+16195550101")])
+    before = conn.execute("SELECT rowid FROM contact_numbers").fetchall()
+    sync(conn, [person("1", "Ann", "Lee", "+16195550101")])
+    assert conn.execute("SELECT rowid FROM contact_numbers").fetchall() == before
+    sync(conn, [person("1", "Ann", "Lee", "+16195550102")])
+    assert rows.contact_for_number(conn, "+16195550102") is not None
+    assert rows.contact_for_number(conn, "+16195550101") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -26,25 +27,23 @@ from app.domain.events import ConnectionChanged, ConnectionState, NotificationRe
 from app.profile import Profile
 from app.services.calling import preferred_call_number, preferred_text_number
 from app.services.contact_book import ContactBook
-from app.services.contact_import import ContactExporter, ContactImporter, ImportFormat
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
 from app.services.favorites import Favorites
-from app.services.personal_contacts import PersonalContacts
 from app.services.tasks import TaskGroup
 from app.store.contacts import StoredContact
 from app.store.database import Store
 
 if TYPE_CHECKING:
+    from app.services.contact_import import ContactImporter
+    from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
-from ui.contact_editor import ContactEditorDialog
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 from ui.favorites_pane import FavoritesPane
-from ui.import_dialog import ImportDialog
 from ui.main_window import MainWindow
 from ui.tray import Tray
 
@@ -69,9 +68,6 @@ class RingDesk:
         self.model = ContactListModel(self.contacts)
         self.contacts_pane = ContactsPane(self.model)
         self.favorites = Favorites(self.store, self.bus)
-        self.personal = PersonalContacts(self.store, self.bus)
-        self.importer = ContactImporter(self.store, self.bus)
-        self.exporter = ContactExporter(self.store)
         self.favorites_pane = FavoritesPane(self.favorites)
         self.window = MainWindow(self.contacts_pane, self.favorites_pane)
         self._row_refresh = QTimer()
@@ -192,7 +188,23 @@ class RingDesk:
     def _on_details_favorite_toggled(self, stored: StoredContact, starred: bool) -> None:
         self.tasks.start(self.favorites.set_starred(stored.contact, starred), name="star")
 
+    # Personal contacts, import and export load phonenumbers, vobject and csv machinery:
+    # built on first use, not at start-up.
+    @functools.cached_property
+    def personal(self) -> PersonalContacts:
+        from app.services.personal_contacts import PersonalContacts
+
+        return PersonalContacts(self.store, self.bus)
+
+    @functools.cached_property
+    def importer(self) -> ContactImporter:
+        from app.services.contact_import import ContactImporter
+
+        return ContactImporter(self.store, self.bus)
+
     def _open_editor(self, contact: Contact | None) -> None:
+        from ui.contact_editor import ContactEditorDialog
+
         editor = ContactEditorDialog(self.personal, contact, self.window)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(
@@ -223,6 +235,8 @@ class RingDesk:
         box.open()
 
     def _on_window_import_requested(self) -> None:
+        from ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.importer, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -236,9 +250,11 @@ class RingDesk:
         dialog.open()
 
     async def _export(self, path: Path) -> None:
+        from app.services.contact_import import ContactExporter, ImportFormat
+
         fmt = ImportFormat.CSV if path.suffix.lower() == ".csv" else ImportFormat.VCARD
         try:
-            count = await self.exporter.export(path, fmt)
+            count = await ContactExporter(self.store).export(path, fmt)
         except OSError as exc:
             self.window.show_error(f"Could not export to {path}: {exc.strerror or exc}")
             return

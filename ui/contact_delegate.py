@@ -104,7 +104,7 @@ class ContactDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         painter.setPen(palette.color(role))
         name = contact.display_name
-        if getattr(stored, "is_favorite", False):
+        if stored.is_favorite:
             name = "★ " + name
         if contact.extension:
             name += f"  ·  ext. {contact.extension}"

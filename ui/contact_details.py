@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.contacts import PhoneKind
+from app.domain.contacts import PERSONAL_SOURCE, PhoneKind
 from app.domain.presence import PresenceState
-from app.services.personal_contacts import is_personal
 from app.store.contacts import StoredContact
 from ui.presence_style import PRESENCE_COLOURS, avatar_colour
 from ui.sources import source_label
@@ -150,11 +149,11 @@ class ContactDetails(QFrame):
         self.avatar.show_for(stored)
         self.avatar.setVisible(stored is not None)
         self.star.blockSignals(True)
-        self.star.setChecked(bool(stored and getattr(stored, "is_favorite", False)))
-        self.star.setText("★" if stored and getattr(stored, "is_favorite", False) else "☆")
+        self.star.setChecked(bool(stored and stored.is_favorite))
+        self.star.setText("★" if stored and stored.is_favorite else "☆")
         self.star.blockSignals(False)
         self.star.setVisible(stored is not None)
-        personal = stored is not None and is_personal(stored.contact)
+        personal = stored is not None and stored.contact.source == PERSONAL_SOURCE
         self.edit_button.setVisible(personal)
         self.delete_button.setVisible(personal)
         if stored is None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+PERSONAL_SOURCE = "local"
+"""The source of the contacts the user keeps in RingDesk itself."""
+
 
 class PhoneKind(StrEnum):
     WORK = "work"

@@ -15,6 +15,7 @@ from app.services.event_bus import EventBus
 from app.store import contacts as contact_rows
 from app.store.contacts import StoredContact
 from app.store.database import Store
+from app.store.search import search_contacts
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,6 @@ class ContactBook:
 
     async def search(self, query: str, offset: int, limit: int) -> list[StoredContact]:
         """Ranked matches by name, company, e-mail, any digits of a number, or dial-pad letters."""
-        from app.store.search import search_contacts
-
         return await self._store.call(search_contacts, query, offset, limit)
 
     async def contact_for_number(self, number: str) -> Contact | None:

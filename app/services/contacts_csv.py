@@ -51,7 +51,7 @@ from app.services.personal_contacts import ContactDraft, DraftEntry, UnreadableE
 # -- decoding files as other programs wrote them ----------------------------------------------
 
 SNIFF_BYTES = 64 * 1024
-_FALLBACK_ERRORS = "ringdesk-cp1252"
+FALLBACK_ERRORS = "ringdesk-cp1252"
 
 
 def _decode_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
@@ -69,7 +69,7 @@ def _decode_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
     return "".join(text), exc.end
 
 
-codecs.register_error(_FALLBACK_ERRORS, _decode_as_cp1252)
+codecs.register_error(FALLBACK_ERRORS, _decode_as_cp1252)
 
 
 def sniff_encoding(head: bytes) -> str:
@@ -119,9 +119,9 @@ class TextSource:
         self.size = size
         self.head = self._raw.peek(SNIFF_BYTES)[:SNIFF_BYTES]
         self.encoding = sniff_encoding(self.head)
-        errors = _FALLBACK_ERRORS if self.encoding.startswith("utf-8") else "strict"
+        errors = FALLBACK_ERRORS if self.encoding.startswith("utf-8") else "strict"
         if self.encoding == "cp1252":
-            errors = _FALLBACK_ERRORS
+            errors = FALLBACK_ERRORS
         self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, errors=errors, newline="")
 
     @classmethod

@@ -166,15 +166,17 @@ def parse_number(raw: str, kind: PhoneKind, region: str = DEFAULT_REGION) -> Par
         raise BadNumber(
             f"“{text}” is not a valid number in {region}; add the country code (+…) if it is from abroad."
         )
+    extension = parsed.extension or ""
+    parsed.extension = None
+    parsed.raw_input = None
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    if phonenumbers.region_code_for_number(parsed) == region:
-        fmt = phonenumbers.PhoneNumberFormat.NATIONAL
-    else:
-        fmt = phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    plain = phonenumbers.PhoneNumber()
-    plain.merge_from(parsed)
-    plain.extension = None
-    return ParsedNumber(e164, phonenumbers.format_number(plain, fmt), parsed.extension or "")
+    # As app.domain.phone.format_for_display: national at home, international abroad (the
+    # country-code test first: finding the region of a +1 number is the slow part).
+    at_home = parsed.country_code == phonenumbers.country_code_for_region(region) and (
+        phonenumbers.region_code_for_number(parsed) == region
+    )
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if at_home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return ParsedNumber(e164, phonenumbers.format_number(parsed, fmt), extension)
 
 
 def check_draft(draft: ContactDraft, region: str = DEFAULT_REGION) -> list[FieldProblem]:

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 import vobject
-from vobject.base import ParseError, VObjectError, getLogicalLines, textLineToContentLine
+from vobject.base import ParseError, VObjectError, getLogicalLines, parseLine
 
 from app.domain.contacts import Contact, PhoneKind
-from app.services.contacts_csv import kind_from_label, split_full_name
+from app.services.contacts_csv import FALLBACK_ERRORS, kind_from_label, split_full_name
 from app.services.personal_contacts import ContactDraft, DraftEntry, UnreadableEntry
 
 log = logging.getLogger(__name__)
@@ -208,15 +208,25 @@ def _property(line: str, number: int) -> _Property:
         return _Property(
             custom["name"].upper(), custom["group"] or "", {"X-LABEL": [label]}, (), custom["value"]
         )
-    content = textLineToContentLine(line, number)  # unfolded, quoted-printable decoded
-    params = {str(k).upper(): [str(v) for v in vs] for k, vs in content.params.items()}
-    return _Property(
-        str(content.name).upper(),
-        str(content.group or ""),
-        params,
-        tuple(str(x) for x in content.singletonparams),
-        content.value if isinstance(content.value, str) else "",
-    )
+    name, raw_params, value, group = parseLine(line, number)  # vobject's tokenizer
+    params: dict[str, list[str]] = {}
+    singles: list[str] = []
+    for entry in raw_params:
+        if len(entry) == 1:
+            singles.append(str(entry[0]))  # 2.1: ";CELL;WORK" without "TYPE="
+        else:
+            params.setdefault(str(entry[0]).upper(), []).extend(str(v) for v in entry[1:])
+    encodings = [v.upper() for v in params.get("ENCODING", [])] + [s.upper() for s in singles]
+    if "QUOTED-PRINTABLE" in encodings:
+        charset = (params.get("CHARSET") or ["utf-8"])[0]
+        data = quopri.decodestring(str(value).encode("utf-8"))
+        try:
+            value = data.decode(charset, errors=FALLBACK_ERRORS)
+        except LookupError:  # a charset Python does not know
+            value = data.decode("utf-8", errors=FALLBACK_ERRORS)
+        singles = [s for s in singles if s.upper() != "QUOTED-PRINTABLE"]
+        params.pop("ENCODING", None)
+    return _Property(str(name).upper(), str(group or ""), params, tuple(singles), str(value))
 
 
 def unescape(text: str) -> str:

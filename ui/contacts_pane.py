@@ -54,6 +54,7 @@ class ContactsPane(QWidget):
         self.filter.setPlaceholderText("Filter: name, company, e-mail, digits, or dial pad (5646 = john)")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._on_filter_text_changed)
+        self.filter.returnPressed.connect(self.focus_results)
         self._tasks = TaskGroup("contacts-pane")
 
         # A header-less QTreeView, not a QListView: with 100,000 rows QListView re-lays out
@@ -136,6 +137,12 @@ class ContactsPane(QWidget):
         self.sync_cancel.hide()
         self.sync_bar.setRange(0, 0)
         self.sync_label.setText("")
+
+    def focus_results(self) -> None:
+        """Move the keyboard into the results, on the first one (Enter or Down in a search)."""
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.list.currentIndex().isValid() and self.model.rowCount():
+            self.list.setCurrentIndex(self.model.index(0, 0))
 
     def set_query(self, text: str) -> None:
         """Search from elsewhere (the Ctrl+K field): shown in, and driven by, the pane's filter."""

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search people, numbers, e-mail   (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
         self.search.textEdited.connect(self._on_search_text_edited)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
         contacts_pane.filter.textChanged.connect(self._on_contacts_filter_changed)
         QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
         for number, _name in enumerate(PANES, start=1):
@@ -140,6 +141,10 @@ class MainWindow(QMainWindow):
     def _on_search_text_edited(self, text: str) -> None:
         self.show_pane("Contacts")
         self.contacts_pane.set_query(text)
+
+    def _on_search_return_pressed(self) -> None:
+        self.show_pane("Contacts")
+        self.contacts_pane.focus_results()
 
     def _on_contacts_filter_changed(self, text: str) -> None:
         if self.search.text() != text:

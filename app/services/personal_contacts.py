@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import phonenumbers
 
-from app.domain.contacts import Contact, PhoneKind, PhoneNumber
+from app.domain.contacts import PERSONAL_SOURCE, Contact, PhoneKind, PhoneNumber
 from app.domain.events import ContactsChanged
 from app.domain.region import DEFAULT_REGION
 from app.services.event_bus import EventBus
@@ -30,7 +30,7 @@ from app.store.database import Store
 
 log = logging.getLogger(__name__)
 
-LOCAL_SOURCE = "local"
+LOCAL_SOURCE = PERSONAL_SOURCE  # "local"
 
 MAX_EXTENSION_DIGITS = 10
 

@@ -227,9 +227,13 @@ class RingDesk:
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setTextFormat(Qt.TextFormat.PlainText)
 
+        async def delete() -> None:
+            await self.favorites.unstar(stored.contact.source, stored.contact.source_id)
+            await self.personal.delete([stored.contact.source_id])
+
         def on_finished(result: int) -> None:
             if result == QMessageBox.StandardButton.Yes:
-                self.tasks.start(self.personal.delete([stored.contact.source_id]), name="delete-contact")
+                self.tasks.start(delete(), name="delete-contact")
 
         box.finished.connect(on_finished)
         box.open()

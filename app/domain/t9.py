@@ -20,6 +20,10 @@ _KEYPAD = {
 }
 _KEY_OF_LETTER = {letter: key for key, letters in _KEYPAD.items() for letter in letters}
 _DIGITS = frozenset("0123456789")
+# ASCII after lower(): letters to their key, digits kept, anything else separates words.
+_ASCII_TO_KEYS = str.maketrans(
+    {chr(c): _KEY_OF_LETTER.get(chr(c)) or (chr(c) if chr(c) in _DIGITS else " ") for c in range(128)}
+)
 
 # Letters that Unicode does not decompose into a base letter plus marks.
 _UNDECOMPOSED = str.maketrans(
@@ -40,6 +44,8 @@ def t9_digits(text: str) -> str:
 
     Letters without a key (Cyrillic, CJK, ...) are left out; digits are kept as they are.
     """
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_TO_KEYS).split())
     out: list[str] = []
     pending_space = False
     for ch in fold(text):

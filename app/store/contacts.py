@@ -2,11 +2,13 @@
 
 All functions take the store's connection and run on the store thread.
 
-Every contact also has a row in each of the two FTS5 search tables (``contact_names`` and
-``contact_details``, see ``app.store.search``), written here next to the contact itself. Those
-rows' rowid is the contact's ``search_key``: an integer that sorts exactly like
-(``sort_key``, ``id``), so the index hands out matches already in alphabetical order and a
-search reads only the screenful it shows.
+Every contact also has a row in each of the two FTS5 search tables (``contact_search``:
+name, dial pad and numbers; ``contact_search_text``: company and e-mails; see
+``app.store.search``), kept up to date here. Those rows' rowid is the contact's
+``search_key``: an integer that sorts exactly like (``sort_key``, ``id``), so the index hands
+out matches already in alphabetical order and a search reads only the screenful it shows.
+Writes to the index gather in ``search_backlog`` and are applied in batches, at the end of a
+sync, and before any search (``flush_search_index``); removed contacts leave it at once.
 """
 
 from __future__ import annotations
@@ -94,25 +96,38 @@ def _row_to_contact(row: sqlite3.Row | tuple[object, ...]) -> Contact:
 # Marks the start of a word in the ``starts`` and ``t9`` columns, so that a trigram query for
 # "||j" means "a word starting with j" (and 1-2 character prefixes still make a trigram).
 WORD_START = "||"
-# Dial-pad digits as the index holds them: letters no folded text contains.
-T9_LETTERS = str.maketrans("0123456789", "ABCDEFGHIJ")
-_PAIR_BASE = 0xE000  # private use: no name holds these
+# Digits two to a character, in private-use characters no text holds (see digit_pairs).
+T9_PAIRS = 0xE000
+NUMBER_PAIRS = 0xE100
 
 
-def t9_pairs(digits: str) -> str:
-    """Dial-pad digits two to a character (a last odd digit pairs with "end").
+def digit_pairs(digits: str, base: int) -> str:
+    """ASCII ``digits`` two to a character from ``base`` up (a last odd digit pairs with "end").
 
-    Eight keys make few distinct trigrams, each in many names, so a long dial-pad prefix
-    would match slowly; a trigram of pairs is six digits, rare enough to find at once.
+    There are only a thousand trigrams of digits (and 512 of dial-pad digits), each in a
+    good share of a big book, so finding a run of digits means wading through long lists;
+    a trigram of pairs stands for six digits and is rare enough to find at once. A run of
+    odd length ends in any of the 11 pairs starting with its last digit.
     """
-    return "".join(
-        chr(_PAIR_BASE + 11 * int(digits[i]) + (int(digits[i + 1]) if i + 1 < len(digits) else 10))
-        for i in range(0, len(digits), 2)
-    )
+    pairs = _PAIRS[base]
+    return "".join([pairs[digits[i : i + 2]] for i in range(0, len(digits), 2)])
 
 
+def digit_pair(first: str, second: str, base: int) -> str:
+    """One pair character (``second`` empty: ``first`` ends the digits)."""
+    return _PAIRS[base][first + second]
+
+
+_PAIRS = {
+    base: {
+        f"{a}{b}": chr(base + 11 * a + (10 if b == "" else int(b)))
+        for a in range(10)
+        for b in ["", *"0123456789"]
+    }
+    for base in (T9_PAIRS, NUMBER_PAIRS)
+}
 _WORDS = re.compile(r"[^\W_]+")
-_NON_DIGITS = re.compile(r"\D+")
+_NON_DIGITS = re.compile(r"\D+", re.ASCII)
 
 
 def search_document(
@@ -122,127 +137,159 @@ def search_document(
     emails: Sequence[str],
     phones: Sequence[PhoneNumber],
     extension: str,
-) -> tuple[str, str, str, str, str, str, str]:
-    """A contact's index columns: starts, t9, t9_pairs, name (``contact_names``); company,
-    emails, digits (``contact_details``).
+) -> tuple[str, ...]:
+    """A contact's index columns: starts, t9_pairs, name, digits, digit_pairs
+    (``contact_search``); company, emails (``contact_search_text``).
 
     - starts: each name word after WORD_START (``||john ||smith``): word-prefix matches;
-    - t9: the dial-pad digits of the name from each word on, so ``5646`` finds John and
-      ``56467`` finds John S...; written with T9_LETTERS (``||FGEGHGEIE ||HGEIE``) so that
-      their trigrams are not the (very common) trigrams of phone numbers;
-    - t9_pairs: the same digits two to a character (``t9_pairs``), to find them fast;
+    - t9_pairs: the dial-pad digits of the name from each word on, two to a character
+      (``digit_pairs``), after WORD_START: ``5646`` finds John, ``56467`` John S...;
     - name, company, emails: folded text for substring matches;
     - digits: each number's digits (E.164 without '+'; the national digits are a run inside
       it), its displayed digits when they are not (a national trunk prefix such as UK's 0),
-      and extensions.
+      and extensions;
+    - digit_pairs: each of those two digits to a character, once from its first digit and
+      once from its second, so that a run starting anywhere lines up with one of them.
     """
     name = " ".join(fold(f"{first_name} {last_name}").split())
     words = _WORDS.findall(name)
     t9_words = t9_digits(name).split()
+    t9_runs = ["".join(t9_words[i:]) for i in range(len(t9_words))]
     digit_runs: list[str] = []
     for phone in phones:
         digits = _NON_DIGITS.sub("", phone.number)
         shown = _NON_DIGITS.sub("", phone.display)
-        digit_runs.append(digits)
-        if shown and shown not in digits:
+        if digits and digits not in digit_runs:
+            digit_runs.append(digits)
+        if shown and shown not in digits and shown not in digit_runs:
             digit_runs.append(shown)
-    if extension and extension not in digit_runs:
-        digit_runs.append(_NON_DIGITS.sub("", extension))
-    t9_runs = ["".join(t9_words[i:]) for i in range(len(t9_words))]
+    extension_digits = _NON_DIGITS.sub("", extension)
+    if extension_digits and extension_digits not in digit_runs:
+        digit_runs.append(extension_digits)
     return (
         " ".join(WORD_START + w for w in words),
-        " ".join(WORD_START + run.translate(T9_LETTERS) for run in t9_runs),
-        " ".join(WORD_START + t9_pairs(run) for run in t9_runs),
+        " ".join(WORD_START + digit_pairs(run, T9_PAIRS) for run in t9_runs),
         name,
+        " ".join(digit_runs),
+        " ".join(
+            pairs
+            for run in digit_runs
+            for pairs in (digit_pairs(run, NUMBER_PAIRS), digit_pairs(run[1:], NUMBER_PAIRS))
+            if pairs
+        ),
         " ".join(fold(company).split()),
         " ".join(fold(e) for e in emails),
-        " ".join(d for d in digit_runs if d),
     )
 
 
 # -- search keys: integers in (0, KEY_SPACE) that sort exactly like (sort_key, id) ---------
-# A new contact takes the midpoint between its neighbours' keys (a fixed step past the ends);
-# when neighbours leave no room, the keys around it are spread out again evenly, the window
-# growing until every gap is at least _ROOM wide. Moving a key rewrites that index row.
+# Contacts get their key when the index is brought up to date (new ones, and renamed ones,
+# wait with none): the ones that fall between the same two keyed neighbours share that gap
+# evenly. A first batch into an empty book sits in the middle, _STEP apart, and later ones
+# past either end continue _STEP apart, so a book arriving in alphabetical order has room
+# for millions. Only when a gap is too narrow are the keys around it spread out again, the
+# window doubling until its gaps would be wide enough (less wide the bigger the window).
 
 KEY_SPACE = 1 << 63
-_END_STEP = 1 << 40
-_ROOM = 1 << 24
-_NEW_ROW = KEY_SPACE - 1  # as an id: after every existing row (SQLite gives new rows max(id) + 1)
-_BEFORE = (
-    "SELECT id, search_key FROM contacts WHERE (sort_key, id) < (?, ?) AND search_key IS NOT NULL "
-    "ORDER BY sort_key DESC, id DESC LIMIT ?"
+_STEP = 1 << 40
+_ROOM = 1 << 20
+_NEIGHBOURS = (
+    "SELECT id, sort_key, search_key FROM contacts "
+    "WHERE (sort_key, id) {op} (?, ?) AND search_key IS NOT NULL "
+    "ORDER BY sort_key {order}, id {order} LIMIT ?"
 )
-_AFTER = (
-    "SELECT id, search_key FROM contacts WHERE (sort_key, id) > (?, ?) AND search_key IS NOT NULL "
-    "ORDER BY sort_key, id LIMIT ?"
-)
+_BEFORE = _NEIGHBOURS.format(op="<", order="DESC")
+_AFTER = _NEIGHBOURS.format(op=">", order="ASC")
 
 
 class SearchKeysExhausted(RuntimeError):
-    """No room left between two search keys (needs about 2**39 contacts)."""
+    """No room left between search keys (would take billions of contacts)."""
 
 
-def _place(conn: sqlite3.Connection, row_id: int, key: str, changes: _IndexChanges) -> int:
-    """A search key for the contact ``row_id`` (``_NEW_ROW`` if not inserted yet) sorting as ``key``.
+def _assign_search_keys(conn: sqlite3.Connection, changes: _IndexChanges) -> None:
+    """Give every contact without a search key one, in order; marks them for indexing."""
+    waiting = conn.execute(
+        "SELECT id, sort_key FROM contacts WHERE search_key IS NULL ORDER BY sort_key, id"
+    ).fetchall()
+    at = 0
+    while at < len(waiting):
+        row_id, key = waiting[at]
+        before = conn.execute(_BEFORE, (key, row_id, 1)).fetchone()
+        after = conn.execute(_AFTER, (key, row_id, 1)).fetchone()
+        run_end = at + 1  # the waiting contacts in the same gap
+        while run_end < len(waiting) and (
+            after is None or (waiting[run_end][1], waiting[run_end][0]) < (after[1], after[0])
+        ):
+            run_end += 1
+        run = [row for row, _key in waiting[at:run_end]]
+        keys = _spaced(
+            None if before is None else int(before[2]), None if after is None else int(after[2]), len(run)
+        )
+        if keys is None:
+            _spread(conn, waiting[at], run, changes)
+        else:
+            conn.executemany(
+                "UPDATE contacts SET search_key = ? WHERE id = ?", list(zip(keys, run, strict=True))
+            )
+        for row in run:
+            changes.rewrite(row, None)
+        at = run_end
 
-    The contact itself must have no search key at this point.
-    """
-    before = conn.execute(_BEFORE, (key, row_id, 1)).fetchone()
-    after = conn.execute(_AFTER, (key, row_id, 1)).fetchone()
-    low = 0 if before is None else int(before[1])
-    high = KEY_SPACE if after is None else int(after[1])
-    if before is None and after is None:
-        candidate = KEY_SPACE // 2
-    elif after is None:
-        candidate = low + _END_STEP if low + _END_STEP < high else (low + high) // 2
-    elif before is None:
-        candidate = high - _END_STEP if high - _END_STEP > low else (low + high) // 2
+
+def _spaced(low: int | None, high: int | None, count: int, room: int = 1) -> list[int] | None:
+    """``count`` keys evenly between ``low`` and ``high`` (None: an end of the book), gaps of
+    at least ``room``; None when they do not fit."""
+    if low is None and high is None:
+        step = min(_STEP, KEY_SPACE // (count + 1))
+        start = KEY_SPACE // 2 - step * (count // 2)
+    elif high is None:
+        assert low is not None
+        step = min(_STEP, (KEY_SPACE - low) // (count + 1))
+        start = low + step
+    elif low is None:
+        step = min(_STEP, high // (count + 1))
+        start = high - step * count
     else:
-        candidate = (low + high) // 2
-    if low < candidate < high:
-        return candidate
-    return _spread(conn, row_id, key, changes)
+        step = (high - low) // (count + 1)
+        start = low + step
+    if step < room or step < 1:
+        return None
+    return [start + n * step for n in range(count)]
 
 
-def _spread(conn: sqlite3.Connection, row_id: int, key: str, changes: _IndexChanges) -> int:
+def _spread(conn: sqlite3.Connection, first: tuple[int, str], run: list[int], changes: _IndexChanges) -> None:
+    """Key ``run`` (waiting contacts in one gap, in order, ``first`` the first of them) by
+    spreading out the keys around that gap."""
+    row_id, key = first
     width = 8
+    room = _ROOM
     while True:
         before = conn.execute(_BEFORE, (key, row_id, width + 1)).fetchall()
         after = conn.execute(_AFTER, (key, row_id, width + 1)).fetchall()
-        low = int(before[width][1]) if len(before) > width else 0
-        high = int(after[width][1]) if len(after) > width else KEY_SPACE
-        window = [*before[:width][::-1], (row_id, None), *after[:width]]
-        spacing = (high - low) // (len(window) + 1)
-        if spacing >= _ROOM or (len(before) <= width and len(after) <= width):
+        low = int(before[width][2]) if len(before) > width else None
+        high = int(after[width][2]) if len(after) > width else None
+        window = [row[0] for row in before[:width][::-1]] + run + [row[0] for row in after[:width]]
+        keys = _spaced(low, high, len(window), max(1, room))
+        if keys is not None:
             break
+        if low is None and high is None:
+            raise SearchKeysExhausted("no room left in the search keys")
         width *= 2
-    if spacing < 1:
-        raise SearchKeysExhausted("no room left in the search keys")
-    moved = [(int(other), int(old)) for other, old in window if other != row_id]
-    conn.executemany("UPDATE contacts SET search_key = NULL WHERE id = ?", [(i,) for i, _ in moved])
-    placed = 0
-    updates = []
-    for n, (other, _old) in enumerate(window, start=1):
-        if other == row_id:
-            placed = low + n * spacing
-        else:
-            updates.append((low + n * spacing, other))
-    conn.executemany("UPDATE contacts SET search_key = ? WHERE id = ?", updates)
-    for other, old in moved:
-        changes.rewrite(other, old)
-    return placed
+        room //= 4
+    old_keys = {row[0]: int(row[2]) for row in [*before[:width], *after[:width]]}
+    conn.executemany("UPDATE contacts SET search_key = NULL WHERE id = ?", [(r,) for r in old_keys])
+    conn.executemany("UPDATE contacts SET search_key = ? WHERE id = ?", list(zip(keys, window, strict=True)))
+    for moved in window:
+        changes.rewrite(moved, old_keys.get(moved))
 
 
 _INDEX_TABLES = (
-    ("contact_names", "starts, t9, t9_pairs, name", 0, 4),
-    ("contact_details", "company, emails, digits", 4, 7),
+    ("contact_search", "starts, t9_pairs, name, digits, digit_pairs", 0, 5),
+    ("contact_search_text", "company, emails", 5, 7),
 )
 _DOCUMENT_SOURCE = (
     "SELECT search_key, first_name, last_name, company, emails, phones, extension FROM contacts WHERE id = ?"
 )
-
-
 # Index changes wait in ``search_backlog`` until this many have gathered (or a sync ends, or
 # a search is about to run): an FTS5 commit costs tens of milliseconds, so a sync writing
 # 100-contact pages would spend most of its time committing index segments.
@@ -296,6 +343,7 @@ class _IndexChanges:
         self.apply(conn)
 
     def apply(self, conn: sqlite3.Connection) -> None:
+        _assign_search_keys(conn, self)
         changes: list[tuple[int, int, tuple[str, ...] | None]] = [(k, 0, None) for k in self._stale]
         for row_id in self._dirty:
             row = conn.execute(_DOCUMENT_SOURCE, (row_id,)).fetchone()
@@ -346,24 +394,15 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
         for table, *_ in _INDEX_TABLES:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE contacts SET search_key = NULL")
-        ids = [row_id for (row_id,) in conn.execute("SELECT id FROM contacts ORDER BY sort_key, id")]
-        spacing = min(_END_STEP, KEY_SPACE // (len(ids) + 1))
-        first = KEY_SPACE // 2 - spacing * (len(ids) // 2)
-        conn.executemany(
-            "UPDATE contacts SET search_key = ? WHERE id = ?",
-            [(first + n * spacing, row_id) for n, row_id in enumerate(ids)],
-        )
-        changes = _IndexChanges()
-        for row_id in ids:
-            changes.rewrite(row_id, None)
-        changes.apply(conn)
+        _IndexChanges().apply(conn)
+        (count,) = conn.execute("SELECT count(*) FROM contacts").fetchone()
         if own:
             conn.execute("COMMIT")
     except BaseException:
         if own:
             conn.execute("ROLLBACK")
         raise
-    return len(ids)
+    return int(count)
 
 
 # -- sync ---------------------------------------------------------------------------------
@@ -410,8 +449,7 @@ def upsert_contacts(conn: sqlite3.Connection, contacts: Iterable[Contact], gener
             phones = _phones_json(contact.phones)
             old = conn.execute(_SELECT_EXISTING, (contact.source, contact.source_id)).fetchone()
             if old is None:
-                row_id = None
-                search_key = _place(conn, _NEW_ROW, key, changes)
+                row_id = search_key = None  # keyed and indexed with the backlog
                 numbers_changed = document_changed = True
             else:
                 row_id, search_key, old_key, *old_fields = old
@@ -431,9 +469,8 @@ def upsert_contacts(conn: sqlite3.Connection, contacts: Iterable[Contact], gener
                 )
                 if document_changed:
                     changes.rewrite(row_id, search_key)
-                    if search_key is None or old_key != key:
-                        conn.execute("UPDATE contacts SET search_key = NULL WHERE id = ?", (row_id,))
-                        search_key = _place(conn, row_id, key, changes)
+                    if old_key != key:  # keyed again in its new place with the backlog
+                        search_key = None
             fields = (
                 contact.first_name,
                 contact.last_name,

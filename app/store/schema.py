@@ -51,18 +51,18 @@ MIGRATIONS: tuple[str, ...] = (
         position INTEGER NOT NULL, PRIMARY KEY (source, source_id));
     ALTER TABLE contacts ADD COLUMN search_key INTEGER;
     CREATE UNIQUE INDEX contacts_by_search_key ON contacts (search_key);
-    CREATE VIRTUAL TABLE contact_names USING fts5 (
-        starts, t9, t9_pairs, name,
+    CREATE VIRTUAL TABLE contact_search USING fts5 (
+        starts, t9_pairs, name, digits, digit_pairs,
         tokenize = 'trigram case_sensitive 1', detail = full, columnsize = 0
     );
-    CREATE VIRTUAL TABLE contact_details USING fts5 (
-        company, emails, digits,
+    CREATE VIRTUAL TABLE contact_search_text USING fts5 (
+        company, emails,
         tokenize = 'trigram case_sensitive 1', detail = full, columnsize = 0
     );
     CREATE TABLE search_backlog (contact_id INTEGER, stale_key INTEGER);
     CREATE TRIGGER contacts_leave_search AFTER DELETE ON contacts BEGIN
-        DELETE FROM contact_names WHERE rowid = old.search_key;
-        DELETE FROM contact_details WHERE rowid = old.search_key;
+        DELETE FROM contact_search WHERE rowid = old.search_key;
+        DELETE FROM contact_search_text WHERE rowid = old.search_key;
     END;
     """,
 )

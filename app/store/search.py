@@ -3,20 +3,21 @@
 Matches come in tiers, each alphabetical (``sort_key``, then row id):
 
 1. name prefix: every word of the query starts a word of the name (``jo sm`` -> John Smith);
-   for a query of digits, the dial-pad (T9) digits of the name (``5646`` -> John);
-2. the other names holding the query (``ohn`` -> John);
-3. the other contacts whose company, e-mails or numbers hold it. A query that looks like a
-   number (only digits, spaces and ``()+-.``) is matched as its digits, so ``(555) 123-4``
-   finds +1 555-123-4567.
+   for a query of digits, the dial-pad (T9) digits of a name word (``5646`` -> John);
+2. the other names holding the query (``ohn`` -> John); for a query that looks like a number
+   (only digits, spaces and ``()+-.``), the contacts with a number holding its digits,
+   whatever the formatting (``(555) 123-4`` finds +1 555-123-4567);
+3. the other contacts whose company or e-mails hold it.
 
 Queries of one or two characters match name prefixes only (a trigram needs three).
 
-Names and details are two FTS5 tables (so a name query never wades through company
-matches) whose rowids are the contacts' ``search_key``, which sorts exactly like the book
-(see ``app.store.contacts``): each tier is read from the index in order and stops after the
-page, so a page costs about the same whether a query matches ten contacts or a million, and
-the total number of matches is never needed. Pages are slices of one fixed order, so
-consecutive pages join up exactly. User text only ever reaches FTS5 inside a quoted string.
+The index is two FTS5 tables, ``contact_search`` (name words, dial pad, name, numbers) and
+``contact_search_text`` (company, e-mails), so that a name query never wades through company
+matches. Their rowids are the contacts' ``search_key``, which sorts exactly like the book (see
+``app.store.contacts``): each tier is read from the index in order and stops after the page,
+so a page costs about the same whether a query matches ten contacts or a million, and the
+total number of matches is never needed. Pages are slices of one fixed order, so consecutive
+pages join up exactly. User text only ever reaches FTS5 inside a quoted string.
 """
 
 from __future__ import annotations
@@ -27,25 +28,26 @@ from dataclasses import dataclass
 
 from app.domain.t9 import fold
 from app.store.contacts import (
+    NUMBER_PAIRS,
     STORED_COLUMNS,
     STORED_JOINS,
-    T9_LETTERS,
+    T9_PAIRS,
     WORD_START,
     StoredContact,
     contacts_page,
+    digit_pair,
+    digit_pairs,
     flush_search_index,
     stored_from_row,
-    t9_pairs,
 )
 
-_NUMBER_LIKE = re.compile(r"[\d\s()+\-.]*\d[\d\s()+\-.]*")
+_NUMBER_LIKE = re.compile(r"[\d\s()+\-.]*\d[\d\s()+\-.]*", re.ASCII)
 _WORDS = re.compile(r"[^\W_]+")
-_NON_DIGITS = re.compile(r"\D+")
+_NON_DIGITS = re.compile(r"\D+", re.ASCII)
 _MIN_SUBSTRING = 3  # the trigram tokenizer cannot match less
 
-_NAMES = "SELECT rowid FROM contact_names WHERE contact_names MATCH ?"
-_DETAILS = "SELECT rowid FROM contact_details WHERE contact_details MATCH ?"
-_DETAILS_UNLESS = f"{_DETAILS} AND rowid NOT IN ({_NAMES})"
+_MAIN = "SELECT rowid FROM contact_search WHERE contact_search MATCH ?"
+_TEXT = f"SELECT rowid FROM contact_search_text WHERE contact_search_text MATCH ? AND rowid NOT IN ({_MAIN})"
 _ROWS = f"""
     SELECT {STORED_COLUMNS}
     FROM json_each(?) k CROSS JOIN contacts c ON c.search_key = k.value {STORED_JOINS}
@@ -55,21 +57,19 @@ _ROWS = f"""
 
 @dataclass(frozen=True, slots=True)
 class Tier:
-    """One tier of a query: an FTS5 query of ``contact_names`` or of ``contact_details``
-    (then leaving out the contacts that ``unless`` finds in ``contact_names``)."""
+    """One tier of a query: an FTS5 query of ``contact_search``, or of ``contact_search_text``
+    leaving out the contacts that ``unless`` finds in ``contact_search``."""
 
-    names: str | None = None
-    details: str | None = None
-    unless: str | None = None
+    main: str | None = None
+    text: str | None = None
+    unless: str = ""
 
     @property
     def select(self) -> tuple[str, tuple[str, ...]]:
-        if self.names is not None:
-            return _NAMES, (self.names,)
-        assert self.details is not None
-        if self.unless is None:
-            return _DETAILS, (self.details,)
-        return _DETAILS_UNLESS, (self.details, self.unless)
+        if self.main is not None:
+            return _MAIN, (self.main,)
+        assert self.text is not None
+        return _TEXT, (self.text, self.unless)
 
 
 def _phrase(text: str) -> str:
@@ -77,35 +77,53 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _dial_pad_prefix(digits: str) -> str:
-    """Names with a word whose dial-pad digits start with ``digits`` (see ``t9_pairs``)."""
-    exact = f"t9 : {_phrase(WORD_START + digits.translate(T9_LETTERS))}"
-    if len(digits) < 2:
-        return exact
+def _either(*expressions: str) -> str:
+    return " OR ".join(f"({e})" for e in expressions if e)
+
+
+def _pairs_phrases(column: str, lead: str, digits: str, base: int) -> str:
+    """``column`` holding ``lead`` then ``digits`` as pairs (see ``digit_pairs``); an odd
+    last digit matches the 11 pairs that start with it."""
     even = len(digits) - len(digits) % 2
-    pairs = f"t9_pairs : {_phrase(WORD_START + t9_pairs(digits[:even]))}"
-    return pairs if even == len(digits) else f"({pairs}) AND ({exact})"
+    pairs = lead + digit_pairs(digits[:even], base)
+    if even == len(digits):
+        return f"{column} : {_phrase(pairs)}"
+    last = digits[-1]
+    return _either(
+        *(f"{column} : {_phrase(pairs + digit_pair(last, then, base))}" for then in ["", *"0123456789"])
+    )
+
+
+def _dial_pad_prefix(digits: str) -> str:
+    """Names with a word whose dial-pad digits start with ``digits``."""
+    return _pairs_phrases("t9_pairs", WORD_START, digits, T9_PAIRS)
+
+
+def _numbers_holding(digits: str) -> str:
+    """Contacts with a number holding the run ``digits`` (three or more)."""
+    if len(digits) < 5:  # two pairs make no trigram; short runs are in many numbers anyway
+        return f"digits : {_phrase(digits)}"
+    return _pairs_phrases("digit_pairs", "", digits, NUMBER_PAIRS)
 
 
 def query_tiers(query: str) -> list[Tier]:
-    """The tiers of ``query``, best first (none for a blank query)."""
+    """The tiers of ``query``, best first (none when nothing in it can match)."""
     text = " ".join(query.split())
     if not text:
         return []
     if _NUMBER_LIKE.fullmatch(text):
-        digits = _NON_DIGITS.sub("", text)
-        prefix = f"({_dial_pad_prefix(digits)}) OR (starts : {_phrase(WORD_START + digits)})"
-        needle = digits
+        needle = _NON_DIGITS.sub("", text)
+        prefix = _either(_dial_pad_prefix(needle), f"starts : {_phrase(WORD_START + needle)}")
+        numbers = _numbers_holding(needle) if len(needle) >= _MIN_SUBSTRING else ""
     else:
         needle = fold(text)
-        words = _WORDS.findall(needle)
-        prefix = " AND ".join(f"starts : {_phrase(WORD_START + w)}" for w in words)
-    tiers = [Tier(names=prefix)] if prefix else []
+        prefix = " AND ".join(f"starts : {_phrase(WORD_START + w)}" for w in _WORDS.findall(needle))
+        numbers = ""
+    tiers = [Tier(main=prefix)] if prefix else []
     if len(needle) >= _MIN_SUBSTRING:
-        name = f"name : {_phrase(needle)}"
-        named = f"({name}) OR ({prefix})" if prefix else name
-        tiers.append(Tier(names=f"({name}) NOT ({prefix})" if prefix else name))
-        tiers.append(Tier(details=_phrase(needle), unless=named))
+        found = _either(f"name : {_phrase(needle)}", numbers)
+        tiers.append(Tier(main=f"({found}) NOT ({prefix})" if prefix else found))
+        tiers.append(Tier(text=_phrase(needle), unless=_either(found, prefix)))
     return tiers
 
 
@@ -114,9 +132,11 @@ def search_contacts(conn: sqlite3.Connection, query: str, offset: int, limit: in
 
     A blank query lists the whole book as ``contacts_page`` does.
     """
+    if not query.strip():
+        return contacts_page(conn, offset, limit)
     tiers = query_tiers(query)
     if not tiers:
-        return contacts_page(conn, offset, limit)
+        return []
     flush_search_index(conn)
     keys: list[int] = []
     skip = offset

@@ -60,7 +60,7 @@ def assert_index_consistent(conn: sqlite3.Connection) -> None:
     assert None not in by_book
     assert by_book == sorted(by_book)
     assert len(set(by_book)) == len(by_book)
-    for table in ("contact_names", "contact_details"):
+    for table in ("contact_search", "contact_search_text"):
         assert [k for (k,) in conn.execute(f"SELECT rowid FROM {table} ORDER BY rowid")] == sorted(by_book)
     for key, first, last, company, emails, phones, ext in conn.execute(
         "SELECT search_key, first_name, last_name, company, emails, phones, extension FROM contacts"
@@ -69,8 +69,8 @@ def assert_index_consistent(conn: sqlite3.Connection) -> None:
             first, last, company, json.loads(emails), rows._phones_from_json(phones), ext
         )
         indexed = conn.execute(
-            "SELECT n.starts, n.t9, n.t9_pairs, n.name, d.company, d.emails, d.digits "
-            "FROM contact_names n, contact_details d WHERE n.rowid = ? AND d.rowid = ?",
+            "SELECT n.starts, n.t9_pairs, n.name, n.digits, n.digit_pairs, d.company, d.emails "
+            "FROM contact_search n, contact_search_text d WHERE n.rowid = ? AND d.rowid = ?",
             (key, key),
         ).fetchone()
         assert indexed == document
@@ -239,11 +239,18 @@ def test_dial_pad_matches_rank_before_number_matches(conn: sqlite3.Connection) -
         "ジョン",
         "a" * 2000,
         "5" * 500,
+        "٣٤٥",
+        "\uff15\uff16\uff14\uff16",  # full-width 5646
     ],
 )
 def test_query_syntax_in_user_text_never_raises(book: sqlite3.Connection, query: str) -> None:
     search_contacts(book, query, 0, 60)
     search_contacts(book, query, 60, 60)
+
+
+def test_a_query_with_nothing_to_match_finds_nothing(book: sqlite3.Connection) -> None:
+    for query in ("*", "-", "()", '"', "+", "--", "."):
+        assert names(book, query) == [], query
 
 
 def test_special_characters_are_matched_as_text(book: sqlite3.Connection) -> None:
@@ -337,14 +344,25 @@ def test_a_refresh_that_changes_nothing_keeps_the_index(book: sqlite3.Connection
     assert_index_consistent(book)
 
 
-def test_search_keys_follow_the_book_through_crowded_inserts(conn: sqlite3.Connection) -> None:
-    # Names arriving in order into one gap halve it each time until keys are spread out again.
+def test_search_keys_follow_the_book_through_crowded_inserts(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spreads: list[int] = []
+    spread = rows._spread
+    monkeypatch.setattr(rows, "_spread", lambda *args: spreads.append(1) or spread(*args))
     sync(conn, [contact("a", "Aaron"), contact("z", "Zed")])
     generation = rows.begin_sync(conn, "ringplan")
-    for i in range(120):
+    # One at a time into one gap, each indexed at once: the gap halves until keys are spread.
+    for i in range(60):
         rows.upsert_contacts(conn, [contact(f"m{i}", f"Mid{i:03d}")], generation)
-    for i in range(120):  # and the other way round, in the same gap
-        rows.upsert_contacts(conn, [contact(f"n{i}", f"Mid{119 - i:03d}x")], generation)
+        rows.flush_search_index(conn)
+    for i in range(60):  # the other way round
+        rows.upsert_contacts(conn, [contact(f"n{i}", f"Mid{59 - i:03d}x")], generation)
+        rows.flush_search_index(conn)
+    for i in range(60):  # the same name again and again: each one after the last
+        rows.upsert_contacts(conn, [contact(f"s{i}", "Same", "Name")], generation)
+        rows.flush_search_index(conn)
+    assert spreads
     rng = random.Random(5)
     batch = [contact(f"r{i}", rng.choice(["Ann", "Bo", "Mid050", "Zed"]), str(i)) for i in range(300)]
     rows.upsert_contacts(conn, batch, generation)
@@ -352,8 +370,23 @@ def test_search_keys_follow_the_book_through_crowded_inserts(conn: sqlite3.Conne
     assert_index_consistent(conn)
     book_order = [s.contact.display_name for s in rows.contacts_page(conn, 0, 10_000)]
     assert names(conn, "mid05", 0, 10_000) == [n for n in book_order if n.startswith("Mid05")]
+    assert names(conn, "same") == ["Same Name"] * 60
     rows.rebuild_search_index(conn)
     assert_index_consistent(conn)
+
+
+def test_a_book_arriving_in_order_or_at_random_keeps_its_keys_in_order(conn: sqlite3.Connection) -> None:
+    people = [contact(str(i), f"N{i:05d}") for i in range(3000)]
+    generation = rows.begin_sync(conn, "ringplan")
+    for start in range(0, 1500, 100):  # alphabetical pages, then the rest shuffled
+        rows.upsert_contacts(conn, people[start : start + 100], generation)
+    rest = people[1500:]
+    random.Random(2).shuffle(rest)
+    for start in range(0, len(rest), 100):
+        rows.upsert_contacts(conn, rest[start : start + 100], generation)
+    rows.finish_sync(conn, "ringplan", generation)
+    assert_index_consistent(conn)
+    assert names(conn, "n0299", 0, 5) == ["N02990", "N02991", "N02992", "N02993", "N02994"]
 
 
 def test_favorites_are_joined_onto_pages_and_results(book: sqlite3.Connection) -> None:
@@ -416,7 +449,7 @@ def test_a_failed_migration_leaves_the_old_cache(tmp_path: Path, monkeypatch: py
 def test_index_changes_wait_in_the_backlog_until_a_search(conn: sqlite3.Connection) -> None:
     rows.upsert_contacts(conn, [contact("1", "John", "Smith")])
     assert conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM contact_names").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == 0
     assert names(conn, "smith") == ["John Smith"]  # the search brought the index up to date
     assert conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0] == 0
     assert not rows.flush_search_index(conn)
@@ -433,10 +466,10 @@ def test_a_sync_in_small_pages_indexes_in_batches_and_at_its_end(
         )
         (waiting,) = conn.execute("SELECT count(*) FROM search_backlog").fetchone()
         assert waiting < 50
-    assert conn.execute("SELECT count(*) FROM contact_names").fetchone()[0] > 0
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] > 0
     rows.finish_sync(conn, "ringplan", generation)
     assert conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM contact_names").fetchone()[0] == 140
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == 140
     assert_index_consistent(conn)
 
 
@@ -448,3 +481,20 @@ def test_contacts_renamed_and_removed_while_waiting_in_the_backlog(conn: sqlite3
     assert names(conn, "ann") == ["Ann Lee0", "Ann Lee3", "Ann Lee4"]
     assert names(conn, "zed") == ["Zed Lee1"]
     assert_index_consistent(conn)
+
+
+def test_every_run_of_three_or_more_digits_at_any_position_finds_the_number(conn: sqlite3.Connection) -> None:
+    digits = "14155550123"
+    sync(
+        conn,
+        [
+            contact("1", "Target", numbers=((f"+{digits}", "(415) 555-0123"),), extension="70"),
+            contact("2", "Other", numbers=(("+19998887766", "(999) 888-7766"),)),
+        ],
+    )
+    for length in range(3, len(digits) + 1):
+        for start in range(len(digits) - length + 1):
+            run = digits[start : start + length]
+            assert names(conn, run) == ["Target"], run
+    for miss in ("41555501234", "5550124", "155551", "55141", "01230"):
+        assert "Target" not in names(conn, miss), miss

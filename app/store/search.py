@@ -5,8 +5,8 @@ Matches come in tiers, each alphabetical (``sort_key``, then row id):
 1. name prefix: every word of the query starts a word of the name (``jo sm`` -> John Smith);
    for a query of digits, the dial-pad (T9) digits of a name word (``5646`` -> John);
 2. the other names holding the query (``ohn`` -> John); for a query that looks like a number
-   (only digits, spaces and ``()+-.``), the contacts with a number holding its digits,
-   whatever the formatting (``(555) 123-4`` finds +1 555-123-4567);
+   (only digits, spaces and ``()+-.``), instead, the contacts with a number holding its
+   digits, whatever the formatting (``(555) 123-4`` finds +1 555-123-4567);
 3. the other contacts whose company or e-mails hold it.
 
 Queries of one or two characters match name prefixes only (a trigram needs three).
@@ -89,9 +89,12 @@ def _pairs_phrases(column: str, lead: str, digits: str, base: int) -> str:
     if even == len(digits):
         return f"{column} : {_phrase(pairs)}"
     last = digits[-1]
-    return _either(
+    endings = _either(
         *(f"{column} : {_phrase(pairs + digit_pair(last, then, base))}" for then in ["", *"0123456789"])
     )
+    if len(pairs) < _MIN_SUBSTRING:
+        return endings
+    return f"({column} : {_phrase(pairs)}) AND ({endings})"  # found by the first, checked by the rest
 
 
 def _dial_pad_prefix(digits: str) -> str:
@@ -114,14 +117,15 @@ def query_tiers(query: str) -> list[Tier]:
     if _NUMBER_LIKE.fullmatch(text):
         needle = _NON_DIGITS.sub("", text)
         prefix = _either(_dial_pad_prefix(needle), f"starts : {_phrase(WORD_START + needle)}")
-        numbers = _numbers_holding(needle) if len(needle) >= _MIN_SUBSTRING else ""
+        # Not "name holding these digits": a digit trigram's list in this table is mostly
+        # numbers, so it would be slow; a name word starting with them is in ``prefix``.
+        found = _numbers_holding(needle) if len(needle) >= _MIN_SUBSTRING else ""
     else:
         needle = fold(text)
         prefix = " AND ".join(f"starts : {_phrase(WORD_START + w)}" for w in _WORDS.findall(needle))
-        numbers = ""
+        found = f"name : {_phrase(needle)}"
     tiers = [Tier(main=prefix)] if prefix else []
     if len(needle) >= _MIN_SUBSTRING:
-        found = _either(f"name : {_phrase(needle)}", numbers)
         tiers.append(Tier(main=f"({found}) NOT ({prefix})" if prefix else found))
         tiers.append(Tier(text=_phrase(needle), unless=_either(found, prefix)))
     return tiers

@@ -12,8 +12,9 @@ Rules:
   their states: on a call > busy > do not disturb > available > away > offline > unknown.
   Within one sync pass this holds across pages too: each row a pass writes carries the
   pass's start time as ``changed_at``, so a later page knows which rows it wrote itself.
-- A live event beats a sync page that was being fetched when the event arrived: that page
-  may predate the change, so the page's state for that user is not written.
+- A live event beats the sync pass that is running when it arrives: pages are requested
+  ahead and may predate the change, so for the rest of that pass the user's state from the
+  extensions is not written (the stream is the fresher source for them).
 - A user missing from the extensions keeps the last state we had (their status may still
   come over the live stream); an unknown user id is simply a row no contact joins.
 """
@@ -43,9 +44,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Extensions carry their user's whole contact object (~3 KB of JSON each): 200 a page keeps
-# the JSON decoding of one page (done on the event loop) to a few milliseconds.
-EXTENSIONS_PER_PAGE = 200
+# Extensions carry their user's whole contact object (~2 KB of JSON each). 500 a page keeps
+# decoding and validating one page (on the event loop) under a frame (~10 ms here), while
+# servers that skip to an offset for each page (cost growing with the offset) see few pages.
+EXTENSIONS_PER_PAGE = 500
 
 # Which state wins when one user's extensions disagree (higher wins).
 _STRENGTH: dict[PresenceState, int] = {
@@ -104,9 +106,8 @@ class PresenceTracker:
         self._flusher: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._next_source: PresenceSource | None = None
-        # One set per sync pass in progress: users with a live event since its current page
-        # was requested.
-        self._live_during_fetch: list[set[str]] = []
+        # One set per sync pass in progress: users with a live event since it started.
+        self._live_during_sync: list[set[str]] = []
         self._unsubscribe = bus.subscribe(PresenceChanged, self._on_presence_changed)
 
     def close(self) -> None:
@@ -140,17 +141,12 @@ class PresenceTracker:
         """
         as_of = datetime.now(UTC).isoformat()
         live: set[str] = set()
-        self._live_during_fetch.append(live)
+        self._live_during_sync.append(live)
         users = changed_count = 0
         complete = True
         try:
             async with contextlib.aclosing(source.iter_presence()) as pages:
-                while True:
-                    live.clear()
-                    try:
-                        page = await anext(pages)
-                    except StopAsyncIteration:
-                        break
+                async for page in pages:
                     merged = _merge(page, skip=live)
                     if merged:
                         changed = await self._store.call(_write_sync_page, merged, as_of)
@@ -162,7 +158,7 @@ class PresenceTracker:
                         complete = False
                         break
         finally:
-            self._live_during_fetch.remove(live)
+            self._live_during_sync.remove(live)
         log.info("presence: %d users from the source, %d changed", users, changed_count)
         return PresenceSyncResult(users, changed_count, complete)
 
@@ -171,7 +167,7 @@ class PresenceTracker:
     def _on_presence_changed(self, event: PresenceChanged) -> None:
         presence = event.presence
         self._pending[presence.user_id] = presence
-        for live in self._live_during_fetch:
+        for live in self._live_during_sync:
             live.add(presence.user_id)
         if self._flusher is None or self._flusher.done():
             self._flusher = self._tasks.start(self._flush_live(), name="presence-live")

@@ -190,40 +190,61 @@ class RingPlanClient:
         by the ``X-Pagination-*`` headers, or a page shorter than the page size (the one
         the server says it used, when it caps the size asked for). A 404 (no extensions on
         this instance, or no such instance) is an empty list.
+
+        When the headers say another page follows, it is requested before this one is
+        handed out, so that the server prepares it while the caller stores this one.
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         path = f"/instances/{_segment(instance_uuid)}/bulks/extensions"
+
+        async def fetch(page: int) -> httpx.Response | None:
+            try:
+                return await self._request("GET", path, params={"page": page, "page_size": page_size})
+            except NotFound:
+                return None
+
         page = 1
         previous_first: str | None = None
-        while True:
-            try:
-                response = await self._request("GET", path, params={"page": page, "page_size": page_size})
-            except NotFound:
-                return
-            if response.status_code == 204:
-                return
-            wires, raw_count = self._many(WireExtension, response)
-            if raw_count == 0:
-                return
-            first = wires[0].id if wires else None
-            if first and first == previous_first:
-                log.warning("extensions: page %d repeats the previous page; stopping", page)
-                return
-            previous_first = first
-            yield [extension_from_wire(w) for w in wires]
-            info = Page.from_headers(
-                wires,
-                response.headers,
-                raw_count=raw_count,
-                requested_page=page,
-                requested_per_page=page_size,
-            )
-            if info.page_count is not None and page >= info.page_count:
-                return
-            if raw_count < min(page_size, info.per_page or page_size):
-                return
-            page += 1
+        ahead: asyncio.Task[httpx.Response | None] | None = None
+        response = await fetch(page)
+        try:
+            while True:
+                if response is None or response.status_code == 204:
+                    return
+                page_count = Page.from_headers([], response.headers).page_count
+                if page_count is not None and page < page_count:
+                    ahead = asyncio.get_running_loop().create_task(fetch(page + 1))
+                    ahead.add_done_callback(_retrieve_exception)
+                # A page is ~1 MB of JSON: decoded on a worker thread, the loop keeps painting.
+                extensions, raw_count = await asyncio.get_running_loop().run_in_executor(
+                    None, self._extensions, response
+                )
+                if raw_count == 0:
+                    return
+                first = extensions[0].id if extensions else None
+                if first and first == previous_first:
+                    log.warning("extensions: page %d repeats the previous page; stopping", page)
+                    return
+                previous_first = first
+                yield extensions
+                info = Page.from_headers(extensions, response.headers, requested_per_page=page_size)
+                if info.page_count is not None and page >= info.page_count:
+                    return
+                if raw_count < min(page_size, info.per_page or page_size):
+                    return
+                page += 1
+                if ahead is not None:
+                    response, ahead = await ahead, None
+                else:
+                    response = await fetch(page)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+
+    def _extensions(self, response: httpx.Response) -> tuple[list[Extension], int]:
+        wires, raw_count = self._many(WireExtension, response)
+        return [extension_from_wire(w) for w in wires], raw_count
 
     # -----------------------------------------------------------------------------------
     # Texting: conversations
@@ -527,6 +548,12 @@ class RingPlanClient:
             requested_page=page,
             requested_per_page=per_page,
         )
+
+
+def _retrieve_exception(task: asyncio.Task[Any]) -> None:
+    # A request made ahead and then not needed may have failed: nobody awaits it.
+    if not task.cancelled():
+        task.exception()
 
 
 def _what(response: httpx.Response) -> str:

@@ -346,6 +346,26 @@ class WireInstance(WireModel):
     hostname: LenientText = ""
 
 
+# Extensions come by the hundred thousand and carry their user's whole contact object: their
+# models read only what presence needs, each field with one cheap validator.
+
+
+def _text_or_empty(value: object) -> str:
+    """A string as is, an integer as its digits, anything else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _object_or_none(value: object) -> object:
+    return value if isinstance(value, dict) else None
+
+
+LooseText = Annotated[str, BeforeValidator(_text_or_empty)]
+
+
 class WireSubscriber(WireModel):
     """The ``subscriber`` object of an extension: its device registration and call state.
 
@@ -353,37 +373,34 @@ class WireSubscriber(WireModel):
     the user's presence status string there, and it wins when present.
     """
 
-    state: LenientText = ""
-    call_status: LenientText = ""
-    status: LenientText = ""
-    extension_id: LenientText = ""
+    state: LooseText = ""
+    call_status: LooseText = ""
+    status: LooseText = ""
 
 
 class WireExtensionData(WireModel):
     """The few ``data`` fields of an extension that RingDesk reads."""
 
-    id: LenientText = ""
-    extension: LenientText = ""
-    name: LenientText = ""
+    id: LooseText = ""
+    extension: LooseText = ""
+    name: LooseText = ""
 
 
 class WireExtensionUser(WireModel):
-    """The ``user`` (a company user's Contact object) an extension is assigned to; only what
-    presence needs is read, the rest of the contact comes from the company contacts."""
+    """The ``user`` an extension is assigned to (a company user's Contact object): only its
+    id is read; the contact itself comes from the company contacts."""
 
-    id: LenientText = ""
-    contacts: Annotated[WireContactDetails | None, WrapValidator(_lenient(None))] = None
+    id: LooseText = ""
 
 
 class WireExtension(WireModel):
-    """An ``extension`` object of ``/instances/{uuid}/bulks/extensions``."""
+    """An ``extension`` object of ``/instances/{uuid}/bulks/extensions``; every field is
+    optional and a field of the wrong type reads as empty."""
 
-    id: LenientText = Field(default="", alias="_id")
-    data: Annotated[WireExtensionData | None, WrapValidator(_lenient(None))] = None
-    purpose: LenientText = ""
-    pbx: LenientText = ""
-    subscriber: Annotated[WireSubscriber | None, WrapValidator(_lenient(None))] = None
-    user: Annotated[WireExtensionUser | None, WrapValidator(_lenient(None))] = None
+    id: LooseText = Field(default="", alias="_id")
+    data: Annotated[WireExtensionData | None, BeforeValidator(_object_or_none)] = None
+    subscriber: Annotated[WireSubscriber | None, BeforeValidator(_object_or_none)] = None
+    user: Annotated[WireExtensionUser | None, BeforeValidator(_object_or_none)] = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -735,9 +752,6 @@ def presence_from_extension(ext: WireExtension) -> Presence | None:
     user = ext.user
     if user is None or not user.id.strip():
         return None
-    email = ""
-    if user.contacts is not None:
-        email = user.contacts.email.strip()
     state = PresenceState.UNKNOWN
     raw = ""
     sub = ext.subscriber
@@ -751,7 +765,7 @@ def presence_from_extension(ext: WireExtension) -> Presence | None:
         if state is PresenceState.UNKNOWN and sub.state.strip():
             state = _SUBSCRIBER_STATE.get(_status_key(sub.state), PresenceState.UNKNOWN)
             raw = sub.state.strip()
-    return Presence(user_id=user.id.strip(), state=state, email=email, raw_status=raw)
+    return Presence(user_id=user.id.strip(), state=state, raw_status=raw)
 
 
 def instance_from_wire(wire: WireInstance) -> PbxInstance:

@@ -3,8 +3,7 @@ catch-up after a reconnect, and notifications naming the sender."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,34 +22,10 @@ from app.services.event_bus import EventBus
 from app.services.session import Session
 from app.store import contacts as contact_rows
 from app.store.database import Store
+from tests.integration.recording import Recorder, credentials_of
 
 if TYPE_CHECKING:
     from app.demo.server import DemoServer
-
-
-class Recorder:
-    def __init__(self, bus: EventBus) -> None:
-        self.events: list[Any] = []
-        bus.subscribe_all(self.events.append)
-
-    def of(self, kind: type) -> list[Any]:
-        return [e for e in self.events if isinstance(e, kind)]
-
-    async def wait_for(self, predicate: Callable[[Any], bool], within: float = 10) -> Any:
-        deadline = asyncio.get_running_loop().time() + within
-        seen = 0
-        while asyncio.get_running_loop().time() < deadline:
-            for event in self.events[seen:]:
-                if predicate(event):
-                    return event
-            seen = len(self.events)
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"no matching event; got {self.events[-10:]}")
-
-
-def credentials_of(server: DemoServer) -> Credentials:
-    c = server.credentials
-    return Credentials(c.api_key, c.user_id, c.user_email)
 
 
 @pytest.fixture

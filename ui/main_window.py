@@ -65,6 +65,11 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(favorites_pane or EmptyPane("Favorites", _EMPTY_MESSAGES["Favorites"]))
         for name in PANES[2:]:
             self.stack.addWidget(EmptyPane(name, _EMPTY_MESSAGES[name]))
+        self.panes: dict[str, QWidget] = {}
+        for index, name in enumerate(PANES):
+            placeholder = self.stack.widget(index)
+            assert placeholder is not None
+            self.panes[name] = placeholder
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.navigation.setCurrentRow(0)
 
@@ -137,6 +142,16 @@ class MainWindow(QMainWindow):
 
     def show_pane(self, name: str) -> None:
         self.navigation.setCurrentRow(PANES.index(name))
+
+    def set_pane(self, name: str, pane: QWidget) -> None:
+        """Put a feature's pane in place of its placeholder (or of an earlier pane)."""
+        index = PANES.index(name)
+        old = self.panes[name]
+        self.stack.insertWidget(index, pane)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.panes[name] = pane
+        self.stack.setCurrentIndex(self.navigation.currentRow())
 
     def _on_search_text_edited(self, text: str) -> None:
         self.show_pane("Contacts")

@@ -97,6 +97,20 @@ class Session:
         self._listener.start()
         self._tasks.start(self._refresh_periodically(), name="contacts-refresh")
 
+    @property
+    def client(self) -> RingPlanClient:
+        """The account's REST client, for the features built on this session (after start)."""
+        if self._client is None:
+            raise RuntimeError("the session is not started")
+        return self._client
+
+    @property
+    def listener(self) -> RingPlanListener:
+        """The account's live listener, for features that send client events (after start)."""
+        if self._listener is None:
+            raise RuntimeError("the session is not started")
+        return self._listener
+
     async def stop(self) -> None:
         """Stop the listener, cancel work in flight, close the HTTP client."""
         self._unsubscribe()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.domain.events import ConnectionChanged, ConnectionState
@@ -114,4 +115,15 @@ def test_only_personal_contacts_offer_edit_and_delete(qtbot: QtBot, tmp_path: Pa
     assert details.edit_button.isVisibleTo(window) and details.delete_button.isVisibleTo(window)
     details.show_contact(StoredContact(2, Contact("ringplan", "y", "Ben", "Ode")))
     assert not details.edit_button.isVisibleTo(window)
+    store.close()
+
+
+def test_a_feature_pane_replaces_its_placeholder(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    pane = QLabel("fax pane")
+    window.set_pane("Fax", pane)
+    window.show_pane("Fax")
+    assert window.stack.currentWidget() is pane
+    assert window.panes["Fax"] is pane
+    assert window.stack.count() == len(PANES)
     store.close()

@@ -65,6 +65,11 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM contact_search_text WHERE rowid = old.search_key;
     END;
     """,
+    # 3: what the inbox pollers have seen (app.store.inbox_seen); voicemails already played.
+    """
+    CREATE TABLE inbox_seen (inbox TEXT PRIMARY KEY, ids TEXT NOT NULL, saved_at TEXT NOT NULL);
+    CREATE TABLE voicemails_played (voicemail_id TEXT PRIMARY KEY, played_at TEXT NOT NULL);
+    """,
 )
 
 

@@ -10,14 +10,14 @@ import hmac
 import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.demo.database import DemoDatabase
@@ -433,11 +433,14 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(500)
 
 
-def build_rest_app(db: DemoDatabase, ops: DemoOperations) -> ASGIApp:
-    """The REST API as an ASGI app: authentication in front of the routes."""
+def build_rest_app(
+    db: DemoDatabase, ops: DemoOperations, extra_routes: Sequence[BaseRoute] = ()
+) -> ASGIApp:
+    """The REST API as an ASGI app: authentication in front of the routes (the features'
+    own modules, e.g. ``app.demo.fax``, add theirs as ``extra_routes``)."""
     api = RestApi(db, ops)
     app = Starlette(
-        routes=api.routes(),
+        routes=[*api.routes(), *extra_routes],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

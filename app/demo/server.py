@@ -30,6 +30,8 @@ import uvicorn
 
 from app.demo.database import DemoDatabase
 from app.demo.faults import FaultInjector, FaultMiddleware
+from app.demo.fax import fax_routes
+from app.demo.fax_database import FaxDatabase
 from app.demo.operations import DemoOperations
 from app.demo.realtime import RealtimeHub
 from app.demo.rest import build_rest_app
@@ -91,8 +93,9 @@ class _Running:
     traffic: asyncio.Task[None] | None
 
 
-def _cleanup(db: DemoDatabase, temp_dir: str | None) -> None:
+def _cleanup(db: DemoDatabase, faxes: FaxDatabase, temp_dir: str | None) -> None:
     try:
+        faxes.close()
         db.close()
     finally:
         if temp_dir is not None:
@@ -121,6 +124,7 @@ class DemoServer:
             db_path = Path(temp_dir) / "ringplan.sqlite3"
         self.db_path = Path(db_path)
         self.db = DemoDatabase(self.db_path, seed=seed, contacts=contacts)
+        self.faxes = FaxDatabase.for_company(self.db, seed=seed)
         self.faults = FaultInjector()
         self.seed = seed
         self.traffic = traffic
@@ -131,7 +135,7 @@ class DemoServer:
         self._running: _Running | None = None
         self._failure: BaseException | None = None
         self._state_lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _cleanup, self.db, temp_dir)
+        self._finalizer = weakref.finalize(self, _cleanup, self.db, self.faxes, temp_dir)
 
     # -- properties ----------------------------------------------------------------------
 
@@ -258,7 +262,7 @@ class DemoServer:
     ) -> None:
         hub = RealtimeHub(self.db)
         ops = DemoOperations(self.db, hub)
-        rest = FaultMiddleware(build_rest_app(self.db, ops), self.faults)
+        rest = FaultMiddleware(build_rest_app(self.db, ops, fax_routes(self.faxes)), self.faults)
         app = socketio.ASGIApp(hub.sio, other_asgi_app=rest, socketio_path="ws")
         config = uvicorn.Config(
             app,
@@ -273,7 +277,9 @@ class DemoServer:
         server = _Uvicorn(config, listening)
         traffic_task: asyncio.Task[None] | None = None
         if self.traffic:
-            generator = TrafficGenerator(self.db, ops, interval=self.traffic_interval, seed=self.seed)
+            generator = TrafficGenerator(
+                self.db, ops, interval=self.traffic_interval, seed=self.seed, faxes=self.faxes
+            )
             traffic_task = loop.create_task(generator.run(), name="ringplan-demo-traffic")
         self._running = _Running(loop, server, hub, ops, traffic_task)
         try:
@@ -376,6 +382,10 @@ class DemoServer:
         """Remove a company user; KeyError when it does not exist."""
         if not self.db.delete_contact(contact_id):
             raise KeyError(contact_id)
+
+    def receive_fax(self) -> JsonDict:
+        """A new inbound fax from a customer (as the traffic generator makes); its JSON."""
+        return self.faxes.receive()
 
     def authenticated_socket_count(self) -> int:
         running = self._running

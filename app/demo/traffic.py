@@ -1,7 +1,8 @@
 """The traffic generator: makes the demo company look alive.
 
 Every ``interval`` seconds (jittered) a customer texts the company (an existing or a new
-conversation) and one user's presence changes; the first tick comes within ~1 s of start.
+conversation) and one user's presence changes; now and then a fax comes in. The first tick
+comes within ~1 s of start.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import random
 
 from app.demo.database import DemoDatabase
+from app.demo.fax_database import FaxDatabase
 from app.demo.operations import DemoOperations
 from app.demo.texts import INBOUND_TEXTS, STATUS_VALUES
 
@@ -18,18 +20,26 @@ log = logging.getLogger(__name__)
 
 FIRST_TICK_WITHIN = 1.0
 NEW_CONVERSATION_SHARE = 0.2
+INBOUND_FAX_SHARE = 0.12  # of ticks: an inbound fax now and then (every ~30 s at 4 s ticks)
 # How often each status is picked: people are mostly available or on calls.
 STATUS_WEIGHTS: tuple[float, ...] = (0.40, 0.12, 0.10, 0.20, 0.06, 0.12)
 
 
 class TrafficGenerator:
     def __init__(
-        self, db: DemoDatabase, ops: DemoOperations, *, interval: float = 4.0, seed: int = 1
+        self,
+        db: DemoDatabase,
+        ops: DemoOperations,
+        *,
+        interval: float = 4.0,
+        seed: int = 1,
+        faxes: FaxDatabase | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("traffic interval must be positive")
         self.db = db
         self.ops = ops
+        self.faxes = faxes
         self.interval = interval
         self.rng = random.Random(f"ringdesk-demo:{seed}:traffic")
         self.ticks = 0
@@ -60,3 +70,5 @@ class TrafficGenerator:
         if current is not None and current["status"]["status"] == status:
             status = "available" if status != "available" else "on_call"
         await self.ops.set_user_status(user_id, status, "auto")
+        if self.faxes is not None and rng.random() < INBOUND_FAX_SHARE:
+            self.faxes.receive(rng)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -396,8 +396,13 @@ class RingPlanClient:
         params: Params | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        content: Callable[[], AsyncIterable[bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one request, retrying what may be retried; map failures to typed errors."""
+        """Send one request, retrying what may be retried; map failures to typed errors.
+
+        ``content`` makes a fresh streamed body for each attempt (an upload).
+        """
         method = method.upper()
         retry_failures = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         what = f"{method} {path}"
@@ -406,7 +411,14 @@ class RingPlanClient:
             attempt += 1
             last_attempt = attempt >= self._max_attempts
             try:
-                response = await self._http.request(method, path, params=params, json=json)
+                response = await self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    content=content() if content is not None else None,
+                    headers=headers,
+                )
             except httpx.TimeoutException as exc:
                 error: ProviderError = TimedOut(
                     f"The server did not answer {what} within {self._timeout:g} s"

@@ -37,6 +37,7 @@ _EMPTY_MESSAGES = {
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    sms_link_opened = Signal(str, str)  # number, body: an sms: link asks for a prefilled text
     new_contact_requested = Signal()
     import_requested = Signal()
     export_requested = Signal()
@@ -81,13 +82,13 @@ class MainWindow(QMainWindow):
         self.search.textEdited.connect(self._on_search_text_edited)
         self.search.returnPressed.connect(self._on_search_return_pressed)
         contacts_pane.filter.textChanged.connect(self._on_contacts_filter_changed)
-        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
-        for number, _name in enumerate(PANES, start=1):
+        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search).setWhatsThis("Search")
+        for number, name in enumerate(PANES, start=1):
             QShortcut(
                 QKeySequence(f"Ctrl+{number}"),
                 self,
                 lambda row=number - 1: self.navigation.setCurrentRow(row),
-            )
+            ).setWhatsThis(f"Show {name}")
 
         self.error_banner = QFrame()
         self.error_banner.setObjectName("errorBanner")

@@ -1,4 +1,8 @@
-"""The application's look: a calm, flat style on top of the system palette."""
+"""The application's look: a calm, flat style on top of the system palette.
+
+Colours come from palette roles (``palette(...)``) or are translucent accents over them, so
+the same sheet works on a light and on a dark palette (see ``ui/appearance.py``).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,11 @@ QLineEdit#globalSearch {
 QLabel#paneTitle { font-size: 12pt; font-weight: 600; }
 QLabel#paneHint { color: palette(placeholder-text); }
 QLabel#brand { font-size: 13pt; font-weight: 700; padding: 4px 8px; }
-QFrame#errorBanner { background: #ffebe9; border-bottom: 1px solid #ff8182; }
-QFrame#errorBanner QLabel { color: #82071e; }
+QFrame#errorBanner {
+    background: rgba(209, 36, 47, 38);
+    border-bottom: 1px solid rgba(209, 36, 47, 150);
+}
+QFrame#errorBanner QLabel { color: palette(window-text); }
 QFrame#contactDetails { background: palette(base); border-left: 1px solid palette(midlight); }
 QLabel#emptyList { color: palette(placeholder-text); font-size: 11pt; }
 QListView { border: none; }

@@ -27,6 +27,7 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "TimedOut",
+    "TlsError",
     "Unauthorized",
     "api_error_for_status",
 ]
@@ -161,6 +162,14 @@ class TimedOut(NetworkError):
     """The server did not answer in time."""
 
     def __init__(self, message: str = "The server did not answer in time") -> None:
+        super().__init__(message)
+
+
+class TlsError(NetworkError):
+    """The secure connection failed: a certificate that is not trusted, expired or for
+    another host, or a TLS handshake the server broke off."""
+
+    def __init__(self, message: str = "The secure connection to the server failed") -> None:
         super().__init__(message)
 
 

@@ -36,6 +36,11 @@ class TaskGroup:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    def cancel(self) -> None:
+        """Ask every task to stop, without waiting (for use from a synchronous slot)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     async def cancel_all(self) -> None:
         tasks = list(self._tasks)
         for task in tasks:

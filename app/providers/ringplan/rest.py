@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -31,6 +32,7 @@ from app.providers.errors import (
     ProviderError,
     RateLimited,
     TimedOut,
+    TlsError,
 )
 from app.providers.ringplan.backoff import Backoff, retry_after_from_header
 from app.providers.ringplan.paging import Page
@@ -428,6 +430,10 @@ class RingPlanClient:
                     continue
                 raise error from exc
             except httpx.TransportError as exc:
+                tls = _tls_failure(exc)
+                if tls is not None:
+                    # Retrying does not make a certificate trusted.
+                    raise TlsError(self._tls_message(what, tls)) from exc
                 error = NetworkError(self._network_message(what, exc))
                 if retry_failures and not last_attempt:
                     await self._pause(
@@ -483,6 +489,13 @@ class RingPlanClient:
         if self._secret and len(self._secret) >= 4:
             text = text.replace(self._secret, "[redacted]")
         return text
+
+    def _tls_message(self, what: str, failure: ssl.SSLError) -> str:
+        host = httpx.URL(self._base_url).host
+        if isinstance(failure, ssl.SSLCertVerificationError):
+            reason = failure.verify_message or "certificate not trusted"
+            return f"The server {host} sent a certificate this computer does not trust ({reason}) for {what}"
+        return f"The secure connection to {host} failed for {what} ({failure.reason or 'TLS error'})"
 
     def _network_message(self, what: str, exc: httpx.TransportError) -> str:
         host = httpx.URL(self._base_url).host
@@ -560,6 +573,18 @@ class RingPlanClient:
             requested_page=page,
             requested_per_page=per_page,
         )
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error behind a transport error, if that is what it was."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _retrieve_exception(task: asyncio.Task[Any]) -> None:

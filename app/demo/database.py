@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +135,17 @@ class DemoDatabase:
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
+
+    # Feature modules (app.demo.voicemail, ...) keep their queries to themselves through these.
+    def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        return self._one(sql, params)
+
+    def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self._all(sql, params)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """``with db.transaction() as conn:`` one write transaction under the lock."""
+        return self._write()
 
     def _meta(self, key: str) -> str:
         row = self._one("SELECT value FROM meta WHERE key = ?", (key,))

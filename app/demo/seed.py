@@ -20,6 +20,7 @@ from app.demo.identifiers import seeded_id
 from app.demo.schema import CONTACT_DOCUMENTS_VIEW, INDEXES, SCHEMA_VERSION, TABLES
 from app.demo.texts import CONVERSATION_SCRIPTS, INBOUND_TEXTS
 from app.demo.timestamps import iso, utc_now
+from app.demo.voicemail_data import seed_voicemails
 from app.demo.wordlists import (
     COMPANY_DOMAIN,
     COMPANY_NAME,
@@ -393,6 +394,7 @@ def _fill(
         customers,
     )
     _seed_conversations(conn, texting_rng, customers, texting_numbers, acting[1], now)
+    seed_voicemails(conn, seed, now)
     conn.executemany(
         "INSERT INTO locations (id, doc) VALUES (?, ?)",
         [

@@ -37,6 +37,7 @@ from app.demo.realtime import RealtimeHub
 from app.demo.rest import build_rest_app
 from app.demo.texts import STATUS_VALUES
 from app.demo.traffic import TrafficGenerator
+from app.demo.voicemail import voicemail_routes
 from app.demo.wire import JsonDict
 
 log = logging.getLogger(__name__)
@@ -262,7 +263,8 @@ class DemoServer:
     ) -> None:
         hub = RealtimeHub(self.db)
         ops = DemoOperations(self.db, hub)
-        rest = FaultMiddleware(build_rest_app(self.db, ops, fax_routes(self.faxes)), self.faults)
+        routes = [*fax_routes(self.faxes), *voicemail_routes(self.db)]
+        rest = FaultMiddleware(build_rest_app(self.db, ops, routes), self.faults)
         app = socketio.ASGIApp(hub.sio, other_asgi_app=rest, socketio_path="ws")
         config = uvicorn.Config(
             app,

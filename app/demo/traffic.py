@@ -1,8 +1,8 @@
 """The traffic generator: makes the demo company look alive.
 
 Every ``interval`` seconds (jittered) a customer texts the company (an existing or a new
-conversation) and one user's presence changes; now and then a fax comes in. The first tick
-comes within ~1 s of start.
+conversation) and one user's presence changes; now and then a fax comes in or someone
+leaves a voicemail. The first tick comes within ~1 s of start.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from app.demo.database import DemoDatabase
 from app.demo.fax_database import FaxDatabase
 from app.demo.operations import DemoOperations
 from app.demo.texts import INBOUND_TEXTS, STATUS_VALUES
+from app.demo.voicemail import VoicemailTraffic
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class TrafficGenerator:
         self.interval = interval
         self.rng = random.Random(f"ringdesk-demo:{seed}:traffic")
         self.ticks = 0
+        self.voicemails = VoicemailTraffic(db, seed)
 
     async def run(self) -> None:
         await asyncio.sleep(self.rng.uniform(0.2, FIRST_TICK_WITHIN))
@@ -72,3 +74,4 @@ class TrafficGenerator:
         await self.ops.set_user_status(user_id, status, "auto")
         if self.faxes is not None and rng.random() < INBOUND_FAX_SHARE:
             self.faxes.receive(rng)
+        self.voicemails.tick()

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from app.domain.presence import Presence
 from app.domain.texting import Conversation, Message
+from app.domain.voicemail import Voicemail
 
 
 class ConnectionState(StrEnum):
@@ -92,6 +93,13 @@ class NotificationRequested:
     title: str
     body: str
     conversation_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailsArrived:
+    """The voicemail poller found new voicemails (newest first)."""
+
+    voicemails: tuple[Voicemail, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ __all__ = [
     "ApiError",
     "BadRequest",
     "Forbidden",
+    "IncompleteDownload",
     "MalformedResponse",
     "NetworkError",
     "NotAcceptable",
@@ -28,6 +29,7 @@ __all__ = [
     "ServerError",
     "TimedOut",
     "TlsError",
+    "TooLarge",
     "Unauthorized",
     "api_error_for_status",
 ]
@@ -171,6 +173,14 @@ class TlsError(NetworkError):
 
     def __init__(self, message: str = "The secure connection to the server failed") -> None:
         super().__init__(message)
+
+
+class IncompleteDownload(NetworkError):
+    """A download ended before the size the server announced."""
+
+
+class TooLarge(ProviderError):
+    """A download is bigger than the caller accepts."""
 
 
 class MalformedResponse(ProviderError):

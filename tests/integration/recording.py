@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from app.domain.account import Credentials
 from app.services.event_bus import EventBus
 
@@ -38,3 +40,12 @@ class Recorder:
 def credentials_of(server: DemoServer) -> Credentials:
     c = server.credentials
     return Credentials(c.api_key, c.user_id, c.user_email)
+
+
+def served(server: DemoServer, link: str) -> bytes:
+    """The recording at ``link`` as the server sends it (fetched apart from the client)."""
+    c = server.credentials
+    with httpx.Client(headers={"Authorization": f"Bearer {c.api_key}", "X-User-Id": c.user_id}) as api:
+        response = api.get(link)
+    assert response.status_code == 200
+    return response.content

@@ -13,6 +13,8 @@ import asyncio
 import logging
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
@@ -24,18 +26,24 @@ from app.domain.account import Credentials, validate_server_url
 from app.domain.company import Company
 from app.domain.contacts import Contact
 from app.domain.texting import Conversation, Message, TextingContact, TextingNumber
+from app.domain.voicemail import Voicemail
 from app.providers.errors import (
     ApiError,
+    IncompleteDownload,
     MalformedResponse,
     NetworkError,
     NotFound,
     ProviderError,
     RateLimited,
+    ServerError,
     TimedOut,
     TlsError,
+    TooLarge,
 )
 from app.providers.ringplan.backoff import Backoff, retry_after_from_header
+from app.providers.ringplan.files import PartFile, same_origin
 from app.providers.ringplan.paging import Page
+from app.providers.ringplan.voicemail_wire import WireVoicemail, voicemail_from_wire
 from app.providers.ringplan.wire import (
     Extension,
     PbxInstance,
@@ -62,6 +70,9 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 USER_AGENT = "RingDesk/0.1"
+MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024
+DOWNLOAD_CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
 
 W = TypeVar("W", bound=BaseModel)
 D = TypeVar("D")
@@ -386,6 +397,134 @@ class RingPlanClient:
         response = await self._request("GET", "/texting/numbers")
         wires, _ = self._many(WireTextingNumber, response)
         return [texting_number_from_wire(w) for w in wires]
+
+    # -----------------------------------------------------------------------------------
+    # Voicemails
+
+    async def list_voicemails(
+        self,
+        page: int = 1,
+        per_page: int = 50,
+        *,
+        from_date: date | None = None,
+        to_date: date | None = None,
+        sort: Sequence[str] = (),
+        extension_source: int | None = None,
+        extension_destination: int | None = None,
+    ) -> Page[Voicemail]:
+        """``GET /voicemail/messages`` with the documented filters; ``sort`` names fields of
+        the Voicemail object (``"-time_received"``: newest first), sent comma-separated."""
+        params: dict[str, str | int] = {"page": page, "per_page": per_page}
+        if from_date is not None:
+            params["from_date"] = from_date.isoformat()
+        if to_date is not None:
+            params["to_date"] = to_date.isoformat()
+        if sort:
+            params["sort"] = ",".join(sort)
+        if extension_source is not None:
+            params["extension_source"] = extension_source
+        if extension_destination is not None:
+            params["extension_destination"] = extension_destination
+        response = await self._request("GET", "/voicemail/messages", params=params)
+        return self._page(WireVoicemail, voicemail_from_wire, response, page, per_page)
+
+    # -----------------------------------------------------------------------------------
+    # Files
+
+    async def download(
+        self,
+        link: str,
+        dest: Path,
+        *,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> int:
+        """Save the file at ``link`` (a URL, or a path on the API server) as ``dest``.
+
+        Streamed to ``dest.part`` on a worker thread and renamed into place when complete;
+        returns its size. The API key goes only to the API server's own origin (a link or
+        a redirect elsewhere is fetched without it). Failures are retried like a GET;
+        ``progress(received, total)`` follows the bytes. Raises :class:`TooLarge` beyond
+        ``max_bytes``, other provider errors, or OSError for the local file.
+        """
+        url = httpx.URL(self._base_url).join(link)
+        what = f"GET {url.path}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._download_once(url, dest, max_bytes, progress)
+            except (NetworkError, ServerError, RateLimited) as exc:
+                wait = exc.retry_after if isinstance(exc, RateLimited) else None
+                if attempt >= self._max_attempts or (wait is not None and wait > self._max_retry_after):
+                    raise
+                if wait is None:
+                    wait = self._backoff.delay(attempt - 1)
+                await self._pause(what, attempt, wait, type(exc).__name__)
+
+    async def _download_once(
+        self,
+        url: httpx.URL,
+        dest: Path,
+        max_bytes: int,
+        progress: Callable[[int, int | None], None] | None,
+    ) -> int:
+        anonymous: httpx.AsyncClient | None = None
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                own = same_origin(url, httpx.URL(self._base_url))
+                if not own and anonymous is None:
+                    anonymous = httpx.AsyncClient(
+                        timeout=httpx.Timeout(self._timeout), headers={"User-Agent": USER_AGENT}
+                    )
+                client = self._http if own else anonymous
+                assert client is not None
+                what = f"GET {url.path}"
+                try:
+                    async with client.stream("GET", url, headers={"Accept": "*/*"}) as response:
+                        if response.is_redirect and "Location" in response.headers:
+                            url = url.join(response.headers["Location"])
+                            continue
+                        if response.status_code >= 300:
+                            await response.aread()
+                            raise self._api_error(response, what)
+                        return await self._save_body(response, what, dest, max_bytes, progress)
+                except httpx.TimeoutException as exc:
+                    raise TimedOut(f"The server did not answer {what} within {self._timeout:g} s") from exc
+                except httpx.TransportError as exc:
+                    raise NetworkError(self._network_message(what, exc)) from exc
+            raise NetworkError(f"Too many redirects for {url.path}")
+        finally:
+            if anonymous is not None:
+                await anonymous.aclose()
+
+    async def _save_body(
+        self,
+        response: httpx.Response,
+        what: str,
+        dest: Path,
+        max_bytes: int,
+        progress: Callable[[int, int | None], None] | None,
+    ) -> int:
+        declared: int | None = None
+        length = response.headers.get("Content-Length", "")
+        if length.strip().isdigit():
+            declared = int(length)
+        if declared is not None and declared > max_bytes:
+            raise TooLarge(f"The file of {what} is {declared:,} bytes, more than the {max_bytes:,} allowed")
+        async with PartFile(dest) as out:
+            async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                if out.written + len(chunk) > max_bytes:
+                    raise TooLarge(f"The file of {what} is more than the {max_bytes:,} bytes allowed")
+                await out.write(chunk)
+                if progress is not None:
+                    progress(out.written, declared)
+            if declared is not None and out.written != declared:
+                raise IncompleteDownload(
+                    f"The download of {what} stopped after {out.written:,} of {declared:,} bytes"
+                )
+            await out.commit()
+            return out.written
 
     # -----------------------------------------------------------------------------------
     # Transport

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from app.services.contact_import import ContactImporter
     from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
+    from ui.sign_in_flow import SignedIn
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
@@ -56,8 +57,15 @@ ROW_REFRESH_MS = 250
 class RingDesk:
     """One running app: window, tray, store, and (once connected) a session."""
 
-    def __init__(self, args: argparse.Namespace, profile: Profile, started: float) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        profile: Profile,
+        started: float,
+        signed_in: SignedIn | None = None,
+    ) -> None:
         self.args = args
+        self.signed_in = signed_in
         self.profile = profile
         self.started = started
         self.bus = EventBus()
@@ -112,7 +120,8 @@ class RingDesk:
         self.bridge.presence_updated.connect(self._row_refresh.start)
 
     async def run(self) -> int:
-        self.window.show()
+        if not (getattr(self.args, "hidden", False) and self.tray.available):
+            self.window.show()
         await self._show_first_screen()
         self.favorites_pane.request_reload()
         try:
@@ -143,6 +152,8 @@ class RingDesk:
                 traffic=True,
             )
             url, credentials = self.demo.url, self.demo.credentials
+        elif self.signed_in is not None:
+            url, credentials = self.signed_in.account.server_url, self.signed_in.credentials
         elif self.args.server:
             url = self.args.server
             credentials = await asyncio.get_running_loop().run_in_executor(
@@ -304,7 +315,7 @@ def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
     log.error("event loop: %s", context.get("message", "error"), exc_info=exc)
 
 
-def run(args: argparse.Namespace, profile: Profile, *, started: float) -> int:
+def run(args: argparse.Namespace, profile: Profile, *, started: float, instance_name: str = "") -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("RingDesk")
@@ -319,14 +330,31 @@ def run(args: argparse.Namespace, profile: Profile, *, started: float) -> int:
         loop.set_exception_handler(_log_loop_exception)
         # qasync's own default executor starts ten QThreads up front; two lazy workers do.
         loop.set_default_executor(ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker"))
-        ringdesk = RingDesk(args, profile, started)
+        from ui.appearance import ColorSchemeFollower
+        from ui.launcher import Launcher
+        from ui.single_instance import InstanceServer
+
+        colours = ColorSchemeFollower(app)
+        instance = InstanceServer(instance_name) if instance_name else None
+        if instance is not None:
+            instance.listen()
+        launcher = Launcher(args, profile, started, instance)
+
+        def on_signal(*_: object) -> None:
+            loop.call_soon_threadsafe(launcher.quit)
+
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(ringdesk.quit_requested.set))
+            signal.signal(signum, on_signal)
         # Python handles signals only between bytecodes: wake it up now and then.
         wakeup = QTimer()
         wakeup.start(250)
         wakeup.timeout.connect(lambda: None)
-        return await ringdesk.run()
+        try:
+            return await launcher.run()
+        finally:
+            if instance is not None:
+                instance.close()
+            del colours
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(main())

@@ -40,8 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ringdesk",
         description="RingDesk: contacts, presence, SMS, fax and voicemail for cloud phone systems.",
-        epilog="Credentials for --server come from the system keyring, or from RINGDESK_API_KEY, "
-        "RINGDESK_USER_ID and RINGDESK_USER_EMAIL.",
+        epilog="Without --demo or --server RingDesk uses the account you signed in with (the "
+        "first start asks). Credentials for --server come from the system keyring, or from "
+        "RINGDESK_API_KEY, RINGDESK_USER_ID and RINGDESK_USER_EMAIL. A second start hands its "
+        "LINK (or just the request to show the window) to the running RingDesk of the profile.",
     )
     target = parser.add_mutually_exclusive_group()
     target.add_argument(
@@ -69,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=str.upper,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="console log level (default INFO)",
+    )
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="start in the tray without showing the window (used when starting at login)",
+    )
+    parser.add_argument(
+        "link",
+        nargs="?",
+        metavar="LINK",
+        help="a tel:, sip:, callto: or sms: link to act on; handed to the running RingDesk if there is one",
     )
     parser.add_argument("--version", action=_VersionAction)
     return parser

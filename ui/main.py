@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -17,9 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     profile = (Profile.at(args.profile) if args.profile else Profile.default()).create()
     configure_logging(profile.log_path, args.log_level)
 
+    from ui.single_instance import InstanceRequest, hand_over, instance_name
+
+    name = instance_name(profile.config_dir)
+    if hand_over(name, InstanceRequest(args.link or "")):
+        logging.getLogger("ringdesk").info("handed over to the running RingDesk; exiting")
+        return 0
+
     from ui.application import run
 
-    return run(args, profile, started=STARTED)
+    return run(args, profile, started=STARTED, instance_name=name)
 
 
 if __name__ == "__main__":

@@ -204,11 +204,14 @@ class SignInDialog(QDialog):
         try:
             directory = await self._fetch_users(self.server.text(), self.key.text())
         except SignInFailed as exc:
+            self._set_busy(False)
             self._show_failure(exc)
             return
-        finally:
+        except BaseException:
             self._set_busy(False)
+            raise
         self._directory = directory
+        self._set_busy(False)
         self.server.setText(directory.server_url)
         self.user.clear()
         for choice in directory.users:
@@ -244,10 +247,13 @@ class SignInDialog(QDialog):
         try:
             company = await self._verify(directory.server_url, key, choice.id)
         except SignInFailed as exc:
+            self._set_busy(False)
             self._show_failure(exc)
             return
-        finally:
+        except BaseException:
             self._set_busy(False)
+            raise
+        self._set_busy(False)
         self.result_value = SignInResult(directory.server_url, key, choice, company)
         log.info("sign-in: verified as %s", "primary" if choice.id == PRIMARY_USER else "a company user")
         self.accept()

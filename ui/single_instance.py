@@ -73,12 +73,14 @@ def hand_over(name: str, request: InstanceRequest) -> bool:
         return False
     try:
         socket.write(request.to_bytes())
-        socket.flush()
-        if not socket.waitForBytesWritten(REPLY_MS):
-            return False
+        if socket.bytesToWrite() > 0:
+            socket.waitForBytesWritten(REPLY_MS)
         reply = b""
-        while not reply.endswith(b"\n") and socket.waitForReadyRead(REPLY_MS):
-            reply += bytes(socket.readAll().data())
+        while not reply.endswith(b"\n"):
+            ready = socket.waitForReadyRead(REPLY_MS)
+            reply += bytes(socket.readAll().data())  # also what came before a hang-up
+            if not ready:
+                break
         return reply == REPLY
     finally:
         socket.disconnectFromServer()
@@ -134,8 +136,7 @@ class InstanceServer(QObject):
             socket.abort()
             return
         socket.write(REPLY)
-        socket.flush()
-        socket.disconnectFromServer()
+        socket.flush()  # the client hangs up once it has read the reply
         log.info("single instance: request from a later start%s", " with a link" if request.link else "")
         self.request_received.emit(request)
 

@@ -43,6 +43,7 @@ class Desktop:
     env: dict[str, str]
     monitor_log: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    keyring_pid: int = 0
     logs: list[BinaryIO] = field(default_factory=list)
 
     def spawn(self, args: list[str], log_name: str, **kwargs: object) -> subprocess.Popen[bytes]:
@@ -51,6 +52,12 @@ class Desktop:
         process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
         self.processes.append(process)
         return process
+
+    def start_keyring(self) -> None:
+        """An unlocked GNOME Keyring on this desktop's session bus (stopped with the desktop)."""
+        from tests.keyring_session import start_unlocked_keyring
+
+        self.keyring_pid = start_unlocked_keyring(self.env)
 
     def dbus_log(self) -> str:
         return self.monitor_log.read_text(errors="replace") if self.monitor_log.exists() else ""
@@ -118,5 +125,8 @@ def running_desktop(root: Path) -> Iterator[Desktop]:
                 process.kill()
         for log in desktop.logs:
             log.close()
+        if desktop.keyring_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(desktop.keyring_pid, signal.SIGTERM)
         with contextlib.suppress(NameError, ProcessLookupError):
             os.kill(bus_pid, signal.SIGTERM)

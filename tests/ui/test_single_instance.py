@@ -1,0 +1,92 @@
+"""One RingDesk per user and profile: later starts hand their request over a local socket."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from PySide6.QtNetwork import QLocalSocket
+
+from ui.single_instance import InstanceRequest, InstanceServer, hand_over, instance_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def later_start(name: str, link: str) -> tuple[str, float]:
+    """What a second process sees: hand_over's answer, and how long it took."""
+    code = (
+        "import sys, time; t = time.perf_counter()\n"
+        "from ui.single_instance import InstanceRequest, hand_over\n"
+        f"ok = hand_over({name!r}, InstanceRequest({link!r}))\n"
+        "print(ok, time.perf_counter() - t)\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    answer, seconds = out.decode().split()
+    return answer, float(seconds)
+
+
+async def test_a_later_start_hands_its_link_to_the_running_instance(tmp_path: Path) -> None:
+    name = str(tmp_path / "ringdesk.sock")
+    server = InstanceServer(name)
+    assert server.listen()
+    received: list[InstanceRequest] = []
+    server.request_received.connect(received.append)
+    try:
+        answer, seconds = await later_start(name, "tel:+15551234567")
+        assert answer == "True" and seconds < 2
+        assert received == [InstanceRequest("tel:+15551234567")]
+        answer, _ = await later_start(name, "")
+        assert answer == "True" and received[-1] == InstanceRequest("")
+    finally:
+        server.close()
+
+
+async def test_garbage_on_the_socket_is_dropped_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    name = str(tmp_path / "ringdesk.sock")
+    server = InstanceServer(name)
+    assert server.listen()
+    received: list[InstanceRequest] = []
+    server.request_received.connect(received.append)
+    try:
+        for junk in (b"not json\n", b"[1, 2]\n", b"\xff\xfe\n"):
+            with socket.socket(socket.AF_UNIX) as raw:
+                raw.connect(name)
+                raw.sendall(junk)
+                await asyncio.sleep(0.1)
+        assert received == []
+        answer, _ = await later_start(name, "sms:+15551234567?body=hi")
+        assert answer == "True" and received == [InstanceRequest("sms:+15551234567?body=hi")]
+    finally:
+        server.close()
+
+
+def test_with_no_running_instance_the_start_goes_on_at_once(tmp_path: Path) -> None:
+    assert hand_over(str(tmp_path / "nobody.sock"), InstanceRequest("tel:1")) is False
+
+
+def test_a_socket_file_left_by_a_crash_does_not_block_the_next_start(tmp_path: Path) -> None:
+    name = tmp_path / "ringdesk.sock"
+    name.write_bytes(b"")  # what a killed instance leaves behind
+    server = InstanceServer(str(name))
+    assert server.listen()
+    probe = QLocalSocket()
+    probe.connectToServer(str(name))
+    assert probe.waitForConnected(1000)
+    probe.disconnectFromServer()
+    server.close()
+
+
+def test_names_are_per_profile_and_in_the_private_runtime_dir(tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": str(tmp_path)}
+    first = instance_name(tmp_path / "a" / "config", env)
+    second = instance_name(tmp_path / "b" / "config", env)
+    assert first != second
+    assert Path(first).parent == tmp_path and Path(second).parent == tmp_path
+    assert instance_name(tmp_path / "a" / "config", env) == first
+    assert f"ringdesk-{os.getuid()}-" in instance_name(tmp_path / "a", {})

@@ -9,6 +9,7 @@ from app.domain.events import (
     ContactsChanged,
     ErrorRaised,
     FavoritesChanged,
+    FaxesChanged,
     NotificationRequested,
     PresenceChanged,
     PresenceUpdated,
@@ -28,6 +29,7 @@ class EventBridge(QObject):
     error_raised = Signal(str)
     favorites_changed = Signal()
     presence_updated = Signal(object)  # tuple of user ids
+    faxes_changed = Signal(str)  # FaxBox value
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +42,7 @@ class EventBridge(QObject):
             bus.subscribe(ErrorRaised, lambda e: self.error_raised.emit(e.message)),
             bus.subscribe(FavoritesChanged, lambda _e: self.favorites_changed.emit()),
             bus.subscribe(PresenceUpdated, lambda e: self.presence_updated.emit(e.user_ids)),
+            bus.subscribe(FaxesChanged, lambda e: self.faxes_changed.emit(e.box.value)),
         ]
 
     def close(self) -> None:

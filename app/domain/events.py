@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain.fax import FaxBox
 from app.domain.presence import Presence
 from app.domain.texting import Conversation, Message
 from app.domain.voicemail import Voicemail
@@ -100,6 +101,13 @@ class VoicemailsArrived:
     """The voicemail poller found new voicemails (newest first)."""
 
     voicemails: tuple[Voicemail, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FaxesChanged:
+    """A fax box changed (new inbound faxes, a fax sent, retried, edited or deleted)."""
+
+    box: FaxBox
 
 
 @dataclass(frozen=True, slots=True)

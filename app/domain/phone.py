@@ -36,3 +36,12 @@ def format_for_display(e164: str, region: str = DEFAULT_REGION) -> str:
     else:
         fmt = phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(parsed, fmt)
+
+
+def to_valid_e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """Like :func:`to_e164`, but only for numbers that exist in the numbering plan (a number
+    to dial or fax to, not just one that looks plausible)."""
+    e164 = to_e164(raw, region)
+    if e164 is None or not phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+        return None
+    return e164

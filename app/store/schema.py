@@ -70,6 +70,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE inbox_seen (inbox TEXT PRIMARY KEY, ids TEXT NOT NULL, saved_at TEXT NOT NULL);
     CREATE TABLE voicemails_played (voicemail_id TEXT PRIMARY KEY, played_at TEXT NOT NULL);
     """,
+    # 4: outbound faxes the user deleted locally (app.store.fax_hidden): never listed again.
+    """
+    CREATE TABLE fax_hidden (fax_id TEXT PRIMARY KEY, hidden_at TEXT NOT NULL);
+    """,
 )
 
 

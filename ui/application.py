@@ -36,9 +36,11 @@ from app.store.database import Store
 
 if TYPE_CHECKING:
     from app.services.contact_import import ContactImporter
+    from app.services.fax import FaxService
     from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
     from ui.sign_in_flow import SignedIn
+    from ui.fax_pane import FaxPane
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
@@ -85,6 +87,8 @@ class RingDesk:
         self.tray = Tray()
         self.actions = ContactActions()
         self.session: Session | None = None
+        self.fax: FaxService | None = None
+        self.fax_pane: FaxPane | None = None
         self.demo: RunningDemo | None = None
         self.quit_requested = asyncio.Event()
         self._wire_signals()
@@ -104,7 +108,7 @@ class RingDesk:
         details.sms_requested.connect(self.actions.text)
         details.email_requested.connect(self.actions.email)
         details.copy_requested.connect(self.actions.copy)
-        details.fax_requested.connect(lambda _number: self.window.show_pane("Fax"))
+        details.fax_requested.connect(self._on_details_fax_requested)
         self.actions.notice.connect(lambda text: self.window.statusBar().showMessage(text, 4000))
         self.actions.error.connect(self.window.show_error)
         self.contacts_pane.sync_cancel_requested.connect(self._on_pane_sync_cancel_requested)
@@ -171,12 +175,38 @@ class RingDesk:
 
         self.session = Session(url, credentials, self.store, self.bus, self.contacts)
         await self.session.start()
+        self._start_fax(self.session)
+
+    def _start_fax(self, session: Session) -> None:
+        from app.providers.ringplan.fax import DEFAULT_UPLOAD_PATH, RingPlanFax
+        from app.services.fax import FaxService
+        from app.store.inbox_seen import StoredSeenMarkers
+        from ui.fax_pane import FaxPane
+
+        upload_path = os.environ.get("RINGDESK_FAX_UPLOAD_PATH", DEFAULT_UPLOAD_PATH)
+        api = RingPlanFax(session.client, upload_path=upload_path)
+        files = self.profile.data_dir / "faxes"
+        self.fax = FaxService(api, self.store, self.bus, self.contacts, files_dir=files)
+        self.fax_pane = FaxPane(self.fax, self.contacts)
+        self.window.set_pane("Fax", self.fax_pane)
+        self.bridge.faxes_changed.connect(self.fax_pane.on_faxes_changed)
+        self.fax_pane.refresh()
+        self.fax.watch_inbound(StoredSeenMarkers(self.store))
+
+    def _on_details_fax_requested(self, number: str) -> None:
+        self.window.show_pane("Fax")
+        if self.fax_pane is not None:
+            self.fax_pane.open_send_dialog(to_number=number)
 
     async def shutdown(self) -> None:
         """Stop the listener, finish writes, close the store, stop the demo server."""
         log.info("shutting down")
         self.window.hide()
         self.tray.hide()
+        if self.fax is not None:
+            await self.fax.close()
+        if self.fax_pane is not None:
+            await self.fax_pane.cancel_tasks()
         if self.session is not None:
             await self.session.stop()
         await self.model.close()

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from app.services.fax import FaxService
     from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
-    from ui.sign_in_flow import SignedIn
     from ui.fax_pane import FaxPane
+    from ui.sign_in_flow import SignedIn
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions

@@ -8,8 +8,10 @@ object; ``GET /files/{id}/content`` the file's bytes.
 
 from __future__ import annotations
 
+import logging
+
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -22,6 +24,8 @@ from app.demo.fax_database import (
     query_from_params,
 )
 from app.demo.rest import json_object, json_response, page_params, pagination_headers
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # The multipart envelope around a file: boundaries, part headers, the optional fields.
@@ -143,6 +147,13 @@ class FaxApi:
             raise ApiError(413, f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise ApiError(400, "Upload a file as multipart/form-data with a 'file' field.")
+        try:
+            return await self._store_upload(request)
+        except ClientDisconnect:
+            log.info("upload abandoned by the client")
+            return Response(status_code=400)
+
+    async def _store_upload(self, request: Request) -> Response:
         async with request.form(max_files=1, max_fields=4) as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):

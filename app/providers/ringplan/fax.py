@@ -268,7 +268,7 @@ class RingPlanFax:
                     if progress is not None:
                         progress(sent, total)
             finally:
-                await loop.run_in_executor(None, handle.close)
+                handle.close()  # no await here: the generator may be closed by the collector
             yield tail
             if progress is not None:
                 progress(total, total)

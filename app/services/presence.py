@@ -44,10 +44,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Extensions carry their user's whole contact object (~2 KB of JSON each). 500 a page keeps
-# decoding and validating one page (on the event loop) under a frame (~10 ms here), while
-# servers that skip to an offset for each page (cost growing with the offset) see few pages.
-EXTENSIONS_PER_PAGE = 500
+# Extensions carry their user's whole contact object (~2 KB of JSON each), decoded on the
+# event loop: 100 a page keeps that to a few milliseconds a page. Measured on the benchmark
+# (tests/benchmarks/bench_sync.py, qasync): 100 a page stalls the loop > 16 ms 18 times in
+# 20 s, 200 a page 60-120 times, 500 a page 140 times (~15 s instead of ~20 s); decoding on
+# a worker thread stalls it more (the GIL), not less.
+EXTENSIONS_PER_PAGE = 100
 
 # Which state wins when one user's extensions disagree (higher wins).
 _STRENGTH: dict[PresenceState, int] = {

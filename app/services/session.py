@@ -149,10 +149,11 @@ class Session:
     async def _sync_once(self, client: RingPlanClient) -> None:
         try:
             await self.contacts.sync(RingPlanCompanyUsers(client), cancelled=lambda: self._sync_cancelled)
-            if not self._sync_cancelled:
-                self._presence.refresh(RingPlanExtensionPresence(client))
             await self._store.call(shrink_cache_memory)
             await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
+            if not self._sync_cancelled:
+                # In the background: the next contact sync need not wait for it.
+                self._presence.refresh(RingPlanExtensionPresence(client))
         except Unauthorized:
             self._bus.publish(
                 ErrorRaised("The server refused the API key. Sign in again to refresh contacts.")

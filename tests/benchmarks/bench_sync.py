@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -225,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loop", choices=("qasync", "asyncio"), default="qasync")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() before syncing (as the app could once started): no full collections",
+    )
+    parser.add_argument(
         "--only", choices=("contacts", "presence"), default=None, help="run one phase of the sync"
     )
     parser.add_argument(
@@ -236,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     server, info, started = start_server(args.contacts, args.db)
     print(f"demo server with {args.contacts:,} contacts up in {started:.1f} s at {info['url']}")
     runner = make_runner(args.loop)
+    if args.gc_freeze:
+        import app.providers.ringplan.rest
+        import app.services.session  # noqa: F401
+
+        gc.collect()
+        gc.freeze()
     try:
         for run in range(1, args.runs + 1):
             with tempfile.TemporaryDirectory() as tmp:

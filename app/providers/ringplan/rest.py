@@ -195,7 +195,7 @@ class RingPlanClient:
         return [instance_from_wire(w) for w in wires]
 
     async def iter_extensions(
-        self, instance_uuid: str, page_size: int = 200
+        self, instance_uuid: str, page_size: int = 100
     ) -> AsyncGenerator[list[Extension]]:
         """``GET /instances/{uuid}/bulks/extensions`` page by page: one list per page.
 
@@ -229,10 +229,7 @@ class RingPlanClient:
                 if page_count is not None and page < page_count:
                     ahead = asyncio.get_running_loop().create_task(fetch(page + 1))
                     ahead.add_done_callback(_retrieve_exception)
-                # A page is ~1 MB of JSON: decoded on a worker thread, the loop keeps painting.
-                extensions, raw_count = await asyncio.get_running_loop().run_in_executor(
-                    None, self._extensions, response
-                )
+                extensions, raw_count = self._extensions(response)
                 if raw_count == 0:
                     return
                 first = extensions[0].id if extensions else None

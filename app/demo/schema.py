@@ -94,6 +94,8 @@ INDEXES = """
 CREATE UNIQUE INDEX contacts_id ON contacts (id);
 CREATE INDEX contacts_first_name ON contacts (first_name COLLATE NOCASE);
 CREATE INDEX contacts_email ON contacts (email COLLATE NOCASE);
+CREATE INDEX contacts_by_extension ON contacts (extension, seq);
+CREATE INDEX contacts_by_user_name ON contacts (last_name COLLATE NOCASE, first_name COLLATE NOCASE, seq);
 CREATE INDEX conversations_recent ON conversations (last_message_created_at);
 CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at);
 CREATE UNIQUE INDEX messages_stamp ON messages (conversation_id, stamp_id)

@@ -40,6 +40,7 @@ from app.domain.contacts import Contact, PhoneKind
 from app.domain.events import ContactsChanged
 from app.domain.region import DEFAULT_REGION
 from app.services import contacts_csv, vcard
+from app.services.contact_book import update_search_index
 from app.services.contacts_csv import CsvLayout, CsvMapping, TextSource
 from app.services.event_bus import EventBus
 from app.services.personal_contacts import (
@@ -477,17 +478,27 @@ class ContactImporter:
                     else:
                         skipped += 1
                 to_write.extend(merged_now.values())
+
+                done = created + merged
+                status = ImportProgress("importing", done + skipped, plan.contacts, done)
                 if to_write:
-                    await self.store.call(contact_rows.upsert_contacts, to_write)
+                    # A batch is written whole even when the import is cancelled meanwhile,
+                    # and then reported, so that what the user is told got in did.
+                    write = asyncio.ensure_future(self.store.call(contact_rows.upsert_contacts, to_write))
                     written = True
+                    try:
+                        await asyncio.shield(write)
+                    except asyncio.CancelledError:
+                        await write
+                        if progress is not None:
+                            progress(status)
+                        raise
                 if progress is not None:
-                    progress(
-                        ImportProgress(
-                            "importing", created + merged + skipped, plan.contacts, created + merged
-                        )
-                    )
+                    progress(status)
         finally:
             await asyncio.shield(self.discard(plan))
+            if written:
+                await asyncio.shield(update_search_index(self.store))
             total = await asyncio.shield(self.store.call(contact_rows.count_contacts))
             if written:
                 self.bus.publish(ContactsChanged(total))

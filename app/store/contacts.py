@@ -7,8 +7,9 @@ name, dial pad and numbers; ``contact_search_text``: company and e-mails; see
 ``app.store.search``), kept up to date here. Those rows' rowid is the contact's
 ``search_key``: an integer that sorts exactly like (``sort_key``, ``id``), so the index hands
 out matches already in alphabetical order and a search reads only the screenful it shows.
-Writes to the index gather in ``search_backlog`` and are applied in batches, at the end of a
-sync, and before any search (``flush_search_index``); removed contacts leave it at once.
+Writes to the index gather in ``search_backlog`` and are applied in steps of a few thousand
+(``index_backlog_step``) at the end of a sync, and before a search (``flush_search_index``);
+removed contacts leave it at once.
 """
 
 from __future__ import annotations
@@ -290,10 +291,14 @@ _INDEX_TABLES = (
 _DOCUMENT_SOURCE = (
     "SELECT search_key, first_name, last_name, company, emails, phones, extension FROM contacts WHERE id = ?"
 )
-# Index changes wait in ``search_backlog`` until this many have gathered (or a sync ends, or
-# a search is about to run): an FTS5 commit costs tens of milliseconds, so a sync writing
-# 100-contact pages would spend most of its time committing index segments.
-SEARCH_FLUSH_AT = 2_000
+# Index changes wait in ``search_backlog`` until ``index_backlog_step`` applies them, a few
+# thousand at a time in search-key order, after a sync and before a search: an FTS5 commit
+# costs tens of milliseconds, and contacts arriving in no particular order would fragment
+# the index into many small segments, so a sync writes none of it page by page.
+INDEX_STEP = 5_000
+# A search first brings the index up to date when at most this many changes wait (about a
+# second's work); with more (a first sync still running), it scans the contacts instead.
+SEARCH_FLUSH_LIMIT = 10_000
 
 
 class _IndexChanges:
@@ -320,27 +325,14 @@ class _IndexChanges:
     def delete(self, old_key: int) -> None:
         self._stale.add(old_key)
 
-    def save_or_apply(self, conn: sqlite3.Connection) -> None:
-        """Add these changes to the backlog, applying it all once it is big enough."""
-        (waiting,) = conn.execute("SELECT count(*) FROM search_backlog").fetchone()
-        if waiting + len(self) >= SEARCH_FLUSH_AT:
-            self.apply_with_backlog(conn)
-            return
+    def save(self, conn: sqlite3.Connection) -> None:
+        """Add these changes to the backlog."""
         conn.executemany(
             "INSERT INTO search_backlog (contact_id, stale_key) VALUES (?, ?)",
             [(row_id, None) for row_id in self._dirty] + [(None, key) for key in self._stale],
         )
         self._stale.clear()
         self._dirty.clear()
-
-    def apply_with_backlog(self, conn: sqlite3.Connection) -> None:
-        for row_id, stale_key in conn.execute("SELECT contact_id, stale_key FROM search_backlog"):
-            if row_id is not None:
-                self._dirty.add(row_id)
-            if stale_key is not None:
-                self._stale.add(stale_key)
-        conn.execute("DELETE FROM search_backlog")
-        self.apply(conn)
 
     def apply(self, conn: sqlite3.Connection) -> None:
         _assign_search_keys(conn, self)
@@ -350,29 +342,72 @@ class _IndexChanges:
             if row is not None and row[0] is not None:
                 changes.append((int(row[0]), 1, _document_of_row(row[1:])))
         changes.sort(key=lambda change: change[:2])  # a key's delete before its insert
-        for table, columns, start, end in _INDEX_TABLES:
-            marks = ", ".join("?" * (1 + end - start))
-            insert = f"INSERT INTO {table} (rowid, {columns}) VALUES ({marks})"
-            delete = f"DELETE FROM {table} WHERE rowid = ?"
-            for search_key, _order, document in changes:
-                if document is None:
-                    conn.execute(delete, (search_key,))
-                else:
-                    conn.execute(insert, (search_key, *document[start:end]))
+        _write_index(conn, changes)
         self._stale.clear()
         self._dirty.clear()
 
 
-def flush_search_index(conn: sqlite3.Connection) -> bool:
-    """Bring the search index up to date with the contacts; False if it already was.
+def _write_index(
+    conn: sqlite3.Connection, changes: Sequence[tuple[int, int, tuple[str, ...] | None]]
+) -> None:
+    """Delete (document None) or insert index rows, in the order given (rowid order)."""
+    for table, columns, start, end in _INDEX_TABLES:
+        marks = ", ".join("?" * (1 + end - start))
+        insert = f"INSERT INTO {table} (rowid, {columns}) VALUES ({marks})"
+        delete = f"DELETE FROM {table} WHERE rowid = ?"
+        for search_key, _order, document in changes:
+            if document is None:
+                conn.execute(delete, (search_key,))
+            else:
+                conn.execute(insert, (search_key, *document[start:end]))
 
-    ``search_contacts`` calls this first, so results always match the contacts as stored.
-    """
-    if conn.execute("SELECT 1 FROM search_backlog LIMIT 1").fetchone() is None:
-        return False
+
+_BACKLOG_DOCUMENTS = """
+    SELECT c.id, c.search_key, c.first_name, c.last_name, c.company, c.emails, c.phones, c.extension
+    FROM contacts c
+    WHERE c.id IN (SELECT contact_id FROM search_backlog WHERE contact_id IS NOT NULL)
+    ORDER BY c.search_key LIMIT ?
+"""
+
+
+def index_backlog_step(conn: sqlite3.Connection, limit: int = INDEX_STEP) -> bool:
+    """Apply the first ``limit`` waiting index changes (in search-key order); True while
+    more wait. New contacts get their search keys in the first step."""
     with conn:
         conn.execute("BEGIN")
-        _IndexChanges().apply_with_backlog(conn)
+        changes = _IndexChanges()
+        _assign_search_keys(conn, changes)
+        changes.save(conn)
+        stale = conn.execute(
+            "SELECT DISTINCT stale_key FROM search_backlog WHERE stale_key IS NOT NULL ORDER BY stale_key"
+        ).fetchall()
+        if stale:
+            _write_index(conn, [(int(key), 0, None) for (key,) in stale])
+            conn.execute("DELETE FROM search_backlog WHERE stale_key IS NOT NULL")
+        rows = conn.execute(_BACKLOG_DOCUMENTS, (limit,)).fetchall()
+        _write_index(conn, [(int(row[1]), 1, _document_of_row(row[2:])) for row in rows])
+        if len(rows) < limit:
+            conn.execute("DELETE FROM search_backlog")  # the rest: contacts removed meanwhile
+            return False
+        conn.execute(
+            "DELETE FROM search_backlog WHERE contact_id IN (SELECT value FROM json_each(?))",
+            ("[" + ",".join(str(row[0]) for row in rows) + "]",),
+        )
+        return True
+
+
+def search_backlog_exceeds(conn: sqlite3.Connection, size: int) -> bool:
+    """Whether more than ``size`` index changes wait."""
+    row = conn.execute("SELECT 1 FROM search_backlog LIMIT 1 OFFSET ?", (size,)).fetchone()
+    return row is not None
+
+
+def flush_search_index(conn: sqlite3.Connection) -> bool:
+    """Bring the search index up to date with the contacts; False if it already was."""
+    if conn.execute("SELECT 1 FROM search_backlog LIMIT 1").fetchone() is None:
+        return False
+    while index_backlog_step(conn):
+        pass
     return True
 
 
@@ -408,8 +443,14 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
 # -- sync ---------------------------------------------------------------------------------
 
 
+# SQLite's page cache (KiB) while a sync writes: the contacts' indexes are written in no
+# particular order, and a cache that holds them writes each page once per transaction.
+SYNC_CACHE_KIB = 32_768
+
+
 def begin_sync(conn: sqlite3.Connection, source: str) -> int:
     """Start a sync pass of ``source``; returns its generation number."""
+    conn.execute(f"PRAGMA cache_size = -{SYNC_CACHE_KIB}")
     row = conn.execute("SELECT generation FROM sync_state WHERE source = ?", (source,)).fetchone()
     generation = (row[0] if row else 0) + 1
     return int(generation)
@@ -501,8 +542,14 @@ def upsert_contacts(conn: sqlite3.Connection, contacts: Iterable[Contact], gener
                     [(row_id, p.number, p.kind.value) for p in contact.phones],
                 )
             count += 1
-        changes.save_or_apply(conn)
+        changes.save(conn)
     return count
+
+
+def end_sync_writes(conn: sqlite3.Connection) -> None:
+    """A sync has written its contacts: back to the default page cache, memory given back."""
+    conn.execute("PRAGMA cache_size = -2000")
+    conn.execute("PRAGMA shrink_memory")
 
 
 def finish_sync(conn: sqlite3.Connection, source: str, generation: int) -> int:
@@ -512,13 +559,12 @@ def finish_sync(conn: sqlite3.Connection, source: str, generation: int) -> int:
         # A trigger would remove their index rows too, but one by one in no order (see
         # _IndexChanges): many removals are much cheaper in rowid order first, with the
         # backlog, which the end of a sync clears anyway.
-        changes = _IndexChanges()
-        for (search_key,) in conn.execute(
-            "SELECT search_key FROM contacts WHERE source = ? AND generation < ? AND search_key IS NOT NULL",
+        gone = conn.execute(
+            "SELECT search_key FROM contacts WHERE source = ? AND generation < ? AND search_key IS NOT NULL "
+            "ORDER BY search_key",
             (source, generation),
-        ).fetchall():
-            changes.delete(search_key)
-        changes.apply_with_backlog(conn)
+        ).fetchall()
+        _write_index(conn, [(int(key), 0, None) for (key,) in gone])
         removed = conn.execute(
             "DELETE FROM contacts WHERE source = ? AND generation < ?", (source, generation)
         ).rowcount

@@ -11,6 +11,10 @@ Matches come in tiers, each alphabetical (``sort_key``, then row id):
 
 Queries of one or two characters match name prefixes only (a trigram needs three).
 
+While a first sync is still being indexed (more than ``SEARCH_FLUSH_LIMIT`` index changes
+wait), a search scans the contacts instead (``scan_contacts``): slower, one alphabetical tier,
+but complete; it never waits for the whole index to be built.
+
 The index is two FTS5 tables, ``contact_search`` (name words, dial pad, name, numbers) and
 ``contact_search_text`` (company, e-mails), so that a name query never wades through company
 matches. Their rowids are the contacts' ``search_key``, which sorts exactly like the book (see
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from app.domain.t9 import fold
 from app.store.contacts import (
     NUMBER_PAIRS,
+    SEARCH_FLUSH_LIMIT,
     STORED_COLUMNS,
     STORED_JOINS,
     T9_PAIRS,
@@ -38,6 +43,7 @@ from app.store.contacts import (
     digit_pair,
     digit_pairs,
     flush_search_index,
+    search_backlog_exceeds,
     stored_from_row,
 )
 
@@ -141,6 +147,8 @@ def search_contacts(conn: sqlite3.Connection, query: str, offset: int, limit: in
     tiers = query_tiers(query)
     if not tiers:
         return []
+    if search_backlog_exceeds(conn, SEARCH_FLUSH_LIMIT):
+        return scan_contacts(conn, query, offset, limit)
     flush_search_index(conn)
     keys: list[int] = []
     skip = offset
@@ -162,4 +170,36 @@ def search_contacts(conn: sqlite3.Connection, query: str, offset: int, limit: in
     if not keys:
         return []
     rows = conn.execute(_ROWS, ("[" + ",".join(map(str, keys)) + "]",)).fetchall()
+    return [stored_from_row(row) for row in rows]
+
+
+_SCAN = f"""
+    SELECT {STORED_COLUMNS} FROM contacts c {STORED_JOINS}
+    WHERE {{match}} ORDER BY c.sort_key, c.id LIMIT ? OFFSET ?
+"""
+_SCAN_NUMBERS = _SCAN.format(
+    match="c.id IN (SELECT contact_id FROM contact_numbers WHERE number LIKE ? ESCAPE '\\') "
+    "OR c.extension LIKE ? ESCAPE '\\'"
+)
+_SCAN_TEXT = _SCAN.format(
+    match="(c.first_name || ' ' || c.last_name) LIKE ? ESCAPE '\\' OR c.company LIKE ? ESCAPE '\\' "
+    "OR c.emails LIKE ? ESCAPE '\\'"
+)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def scan_contacts(conn: sqlite3.Connection, query: str, offset: int, limit: int) -> list[StoredContact]:
+    """Contacts whose name, company or e-mails hold ``query`` (or whose numbers hold its
+    digits, for a number), alphabetically: the search while the index is being built."""
+    text = " ".join(query.split())
+    if _NUMBER_LIKE.fullmatch(text):
+        pattern = _like(_NON_DIGITS.sub("", text))
+        rows = conn.execute(_SCAN_NUMBERS, (pattern, pattern, limit, offset)).fetchall()
+    else:
+        pattern = _like(text)
+        rows = conn.execute(_SCAN_TEXT, (pattern, pattern, pattern, limit, offset)).fetchall()
     return [stored_from_row(row) for row in rows]

@@ -46,7 +46,7 @@ async def test_sync_formats_numbers_reports_progress_and_removes_vanished(tmp_pa
     events: list[object] = []
     bus.subscribe_all(events.append)
     store = Store(tmp_path / "cache.sqlite3")
-    book = ContactBook(store, bus)
+    book = ContactBook(store, bus, write_batch=10)
     first = await book.sync(PagedSource(people(range(25))))
     assert (first.written, first.removed, first.total) == (25, 0, 25)
     assert [e.done for e in events if isinstance(e, SyncProgress)] == [0, 10, 20, 25]

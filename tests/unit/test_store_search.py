@@ -11,6 +11,7 @@ import pytest
 
 from app.domain.contacts import Contact, PhoneKind, PhoneNumber
 from app.store import contacts as rows
+from app.store import search
 from app.store.contacts import search_document
 from app.store.database import connect
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -455,21 +456,48 @@ def test_index_changes_wait_in_the_backlog_until_a_search(conn: sqlite3.Connecti
     assert not rows.flush_search_index(conn)
 
 
-def test_a_sync_in_small_pages_indexes_in_batches_and_at_its_end(
-    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(rows, "SEARCH_FLUSH_AT", 50)
+def test_a_sync_leaves_the_index_to_steps_taken_in_search_key_order(conn: sqlite3.Connection) -> None:
     generation = rows.begin_sync(conn, "ringplan")
     for page in range(7):
         rows.upsert_contacts(
-            conn, [contact(f"{page}-{i}", f"P{page}", f"N{i}") for i in range(20)], generation
+            conn, [contact(f"{page}-{i}", f"P{6 - page}", f"N{i:02d}") for i in range(20)], generation
         )
-        (waiting,) = conn.execute("SELECT count(*) FROM search_backlog").fetchone()
-        assert waiting < 50
-    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] > 0
     rows.finish_sync(conn, "ringplan", generation)
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == 0
+    steps = 0
+    while rows.index_backlog_step(conn, limit=50):
+        steps += 1
+        indexed = [key for (key,) in conn.execute("SELECT rowid FROM contact_search ORDER BY rowid")]
+        first_keys = [
+            key
+            for (key,) in conn.execute(
+                "SELECT search_key FROM contacts ORDER BY search_key LIMIT ?", (len(indexed),)
+            )
+        ]
+        assert indexed == first_keys  # each step continues where the last one stopped
+    assert steps == 2
     assert conn.execute("SELECT count(*) FROM search_backlog").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == 140
+    assert_index_consistent(conn)
+
+
+def test_while_a_big_first_sync_waits_for_its_index_searches_scan_the_contacts(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rows, "SEARCH_FLUSH_LIMIT", 10)
+    monkeypatch.setattr(search, "SEARCH_FLUSH_LIMIT", 10)
+    generation = rows.begin_sync(conn, "ringplan")
+    people = [contact(str(i), f"Ann{i:02d}", "Lee", numbers=((f"+1415555{i:04d}", ""),)) for i in range(30)]
+    rows.upsert_contacts(conn, [*people, contact("x", "Zed", "Smith", company="Acme_Labs")], generation)
+    assert names(conn, "ann0") == [f"Ann0{i} Lee" for i in range(10)]
+    assert names(conn, "5550012") == ["Ann12 Lee"]
+    assert names(conn, "acme_") == ["Zed Smith"]  # LIKE wildcards in the query are literal
+    assert names(conn, "acme%") == []
+    assert conn.execute("SELECT count(*) FROM contact_search").fetchone()[0] == 0  # not flushed
+    rows.finish_sync(conn, "ringplan", generation)
+    while rows.index_backlog_step(conn, limit=7):
+        pass
+    assert names(conn, "ann0") == [f"Ann0{i} Lee" for i in range(10)]
     assert_index_consistent(conn)
 
 

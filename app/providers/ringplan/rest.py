@@ -155,35 +155,58 @@ class RingPlanClient:
         """``GET /system/company/contacts`` page by page: one list of contacts per page.
 
         Stops on 204, an empty page, a page shorter than ``items_per_page``, or (when the
-        server sends pagination headers) the last page.
+        server sends pagination headers) the last page. The next page is requested while this
+        one is decoded (on a worker thread: validating a page is CPU work the UI must not wait
+        behind) and handed out.
         """
         if items_per_page < 1:
             raise ValueError("items_per_page must be at least 1")
+
+        async def fetch(page: int) -> httpx.Response:
+            params = {"page": page, "items_per_page": items_per_page}
+            return await self._request("GET", "/system/company/contacts", params=params)
+
+        loop = asyncio.get_running_loop()
         page = 1
         previous_first: str | None = None
-        while True:
-            response = await self._request(
-                "GET",
-                "/system/company/contacts",
-                params={"page": page, "items_per_page": items_per_page},
-            )
-            if response.status_code == 204:
-                return
-            wires, raw_count = self._many(WireContact, response)
-            if raw_count == 0:
-                return
-            first = wires[0].id if wires else None
-            if first is not None and first == previous_first:
-                log.warning("company contacts: page %d repeats the previous page; stopping", page)
-                return
-            previous_first = first
-            yield [contact_from_wire(w) for w in wires]
-            info = Page.from_headers(wires, response.headers, raw_count=raw_count)
-            if raw_count < items_per_page:
-                return
-            if info.page_count is not None and page >= info.page_count:
-                return
-            page += 1
+        ahead: asyncio.Task[httpx.Response] | None = None
+        response = await fetch(page)
+        try:
+            while True:
+                if response.status_code == 204:
+                    return
+                page_count = Page.from_headers([], response.headers).page_count
+                if page_count is not None and page < page_count:
+                    ahead = loop.create_task(fetch(page + 1))
+                    ahead.add_done_callback(_retrieve_exception)
+                contacts, first, raw_count = await loop.run_in_executor(
+                    None, self._company_contacts, response
+                )
+                if raw_count == 0:
+                    return
+                if first is not None and first == previous_first:
+                    log.warning("company contacts: page %d repeats the previous page; stopping", page)
+                    return
+                previous_first = first
+                yield contacts
+                info = Page.from_headers(contacts, response.headers, raw_count=raw_count)
+                if raw_count < items_per_page:
+                    return
+                if info.page_count is not None and page >= info.page_count:
+                    return
+                page += 1
+                if ahead is not None:
+                    response, ahead = await ahead, None
+                else:
+                    response = await fetch(page)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+
+    def _company_contacts(self, response: httpx.Response) -> tuple[list[Contact], str | None, int]:
+        """A page's contacts, the first one's id, and how many the server sent."""
+        wires, raw_count = self._many(WireContact, response)
+        return [contact_from_wire(w) for w in wires], wires[0].id if wires else None, raw_count
 
     # -----------------------------------------------------------------------------------
     # PBX instances and extensions

@@ -118,6 +118,7 @@ class RingDesk:
         self.window.new_contact_requested.connect(lambda: self._open_editor(None))
         self.window.import_requested.connect(self._on_window_import_requested)
         self.window.export_requested.connect(self._on_window_export_requested)
+        self.contacts_pane.export_selection_requested.connect(self._on_pane_export_selection_requested)
         self.favorites_pane.call_requested.connect(self._on_favorites_call_requested)
         self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
         self.bridge.favorites_changed.connect(self._row_refresh.start)
@@ -287,19 +288,29 @@ class RingDesk:
         dialog.open()
 
     def _on_window_export_requested(self) -> None:
-        dialog = QFileDialog(self.window, "Export contacts", str(Path.home() / "contacts.vcf"))
+        self._ask_export_path("Export contacts", None)
+
+    def _on_pane_export_selection_requested(self, selected: list[StoredContact]) -> None:
+        keys = [(s.contact.source, s.contact.source_id) for s in selected]
+        title = f"Export {len(keys):,} selected contact{'s' if len(keys) != 1 else ''}"
+        self._ask_export_path(title, keys)
+
+    def _ask_export_path(self, title: str, keys: list[tuple[str, str]] | None) -> None:
+        dialog = QFileDialog(self.window, title, str(Path.home() / "contacts.vcf"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters(["vCard (*.vcf)", "CSV (*.csv)"])
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: self.tasks.start(self._export(Path(path)), name="export"))
+        dialog.fileSelected.connect(
+            lambda path: self.tasks.start(self._export(Path(path), keys), name="export")
+        )
         dialog.open()
 
-    async def _export(self, path: Path) -> None:
+    async def _export(self, path: Path, keys: list[tuple[str, str]] | None = None) -> None:
         from app.services.contact_import import ContactExporter, ImportFormat
 
         fmt = ImportFormat.CSV if path.suffix.lower() == ".csv" else ImportFormat.VCARD
         try:
-            count = await ContactExporter(self.store).export(path, fmt)
+            count = await ContactExporter(self.store).export(path, fmt, keys=keys)
         except OSError as exc:
             self.window.show_error(f"Could not export to {path}: {exc.strerror or exc}")
             return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -135,6 +135,24 @@ class ContactListModel(QAbstractListModel):
 
     def stored_contact(self, row: int) -> StoredContact | None:
         return self._row(row) if 0 <= row < self._count else None
+
+    async def stored_contacts(self, rows: Iterable[int]) -> list[StoredContact]:
+        """The contacts at ``rows`` (in row order), loading from the store the blocks that
+        are not in memory (a selection may span rows never shown)."""
+        wanted = sorted({row for row in rows if 0 <= row < self._count})
+        generation = self._generation
+        fetched: dict[int, list[StoredContact]] = {}
+        found: list[StoredContact] = []
+        for row in wanted:
+            block_index, offset = divmod(row, BLOCK_SIZE)
+            block = self._blocks.get(block_index) or fetched.get(block_index)
+            if block is None:
+                block = fetched[block_index] = await self._fetch(block_index * BLOCK_SIZE)
+                if generation != self._generation:
+                    return []  # the list changed under the selection
+            if offset < len(block):
+                found.append(block[offset])
+        return found
 
     def is_loaded(self, row: int) -> bool:
         return row // BLOCK_SIZE in self._blocks

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,7 @@ EMPTY_BOOK = "No contacts yet.\nThey appear here as soon as the first sync bring
 class ContactsPane(QWidget):
     contacts_painted = Signal(int)  # emitted once: the first paint that shows contacts
     sync_cancel_requested = Signal()
+    export_selection_requested = Signal(list)  # list[StoredContact], in list order
 
     def __init__(self, model: ContactListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,7 +71,14 @@ class ContactsPane(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QTreeView.ScrollMode.ScrollPerPixel)
-        self.list.setSelectionMode(QTreeView.SelectionMode.SingleSelection)
+        # Ctrl/Shift-click select several contacts, e.g. to export just those.
+        self.list.setSelectionMode(QTreeView.SelectionMode.ExtendedSelection)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.export_selection = QAction("Export selected contacts…", self.list)
+        self.export_selection.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_selection.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.export_selection.triggered.connect(self._on_export_selection_triggered)
+        self.list.addAction(self.export_selection)
         self.list.selectionModel().selectionChanged.connect(self._on_list_selection_changed)
         self.list.viewport().installEventFilter(self)
 
@@ -164,6 +172,26 @@ class ContactsPane(QWidget):
         self.list_stack.setCurrentWidget(self.list if count else self.empty_hint)
         self.details.show_contact(None)
 
-    def _on_list_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = selected.indexes()
-        self.details.show_contact(self.model.stored_contact(indexes[0].row()) if indexes else None)
+    def selected_rows(self) -> list[int]:
+        return sorted(index.row() for index in self.list.selectionModel().selectedRows())
+
+    def _on_list_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        current = self.list.currentIndex()
+        rows = self.selected_rows()
+        shown = current.row() if current.isValid() and current.row() in rows else (rows[0] if rows else -1)
+        self.details.show_contact(self.model.stored_contact(shown) if shown >= 0 else None)
+        count = len(rows)
+        self.export_selection.setText(
+            f"Export {count:,} selected contacts…" if count > 1 else "Export selected contact…"
+        )
+        self.export_selection.setEnabled(count > 0)
+
+    def _on_export_selection_triggered(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            self._tasks.start(self._export_rows(rows), name="export-selection")
+
+    async def _export_rows(self, rows: list[int]) -> None:
+        contacts = await self.model.stored_contacts(rows)
+        if contacts:
+            self.export_selection_requested.emit(contacts)

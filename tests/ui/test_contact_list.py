@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QItemSelection, QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
@@ -126,4 +126,43 @@ async def test_scrolling_to_the_end_loads_the_last_rows(qtbot: QtBot, book: Cont
     pane.list.scrollToBottom()
     await wait_until_loaded(model, 999)
     assert model.index(999).data() == "First00999 Last"
+    await model.close()
+
+
+async def test_a_selection_spanning_rows_never_loaded_exports_exactly_those_contacts(
+    qtbot: QtBot, book: ContactBook, tmp_path: Path
+) -> None:
+    from app.services.contact_import import ContactExporter, ImportFormat
+    from app.store.contacts import StoredContact
+
+    model = ContactListModel(book)
+    pane = ContactsPane(model)
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    pane.show()
+    await model.reload()
+    await wait_until_loaded(model, 0)
+    selection = pane.list.selectionModel()
+    flags = selection.SelectionFlag
+    selection.select(model.index(2), flags.Select | flags.Rows)
+    selection.select(
+        QItemSelection(model.index(BLOCK_SIZE * 3 + 5), model.index(BLOCK_SIZE * 3 + 9)),
+        flags.Select | flags.Rows,
+    )
+    assert not model.is_loaded(BLOCK_SIZE * 3 + 5)
+    assert pane.export_selection.text() == "Export 6 selected contacts…"
+    exported: list[list[StoredContact]] = []
+    pane.export_selection_requested.connect(exported.append)
+    pane.export_selection.trigger()
+    for _ in range(200):
+        if exported:
+            break
+        await asyncio.sleep(0.01)
+    wanted = [2, *range(BLOCK_SIZE * 3 + 5, BLOCK_SIZE * 3 + 10)]
+    assert [s.contact.first_name for s in exported[0]] == [f"First{i:05d}" for i in wanted]
+    path = tmp_path / "some.csv"
+    keys = [(s.contact.source, s.contact.source_id) for s in exported[0]]
+    assert await ContactExporter(book._store).export(path, ImportFormat.CSV, keys=keys) == 6
+    text = path.read_text()
+    assert all(f"First{i:05d}" in text for i in wanted) and "First00003" not in text
     await model.close()

@@ -38,6 +38,11 @@ class Profile:
         return self.data_dir / "cache.sqlite3"
 
     @property
+    def cache_dir(self) -> Path:
+        """Files kept only to save downloads (voicemail recordings, ...); safe to delete."""
+        return self.data_dir / "cache"
+
+    @property
     def log_path(self) -> Path:
         return self.log_dir / "ringdesk.log"
 

@@ -10,6 +10,7 @@ QT_RUNTIME_PACKAGES=(
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libx11-xcb1 libegl1 libgl1
   libfontconfig1 libdbus-1-3 fonts-dejavu-core
+  libpulse0  # QtMultimedia links it (voicemail playback), even with no sound card
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

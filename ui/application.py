@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.services.fax import FaxService
     from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
+    from app.services.voicemail import VoicemailService
     from ui.fax_pane import FaxPane
     from ui.sign_in_flow import SignedIn
 from ui.assets import app_icon
@@ -49,6 +50,7 @@ from ui.contacts_pane import ContactsPane
 from ui.favorites_pane import FavoritesPane
 from ui.main_window import MainWindow
 from ui.tray import Tray
+from ui.voicemail_pane import VoicemailPane
 
 log = logging.getLogger("ringdesk")
 
@@ -84,6 +86,9 @@ class RingDesk:
         self._row_refresh.setSingleShot(True)
         self._row_refresh.setInterval(ROW_REFRESH_MS)
         self._row_refresh.timeout.connect(self._on_row_refresh_timeout)
+        self.voicemail_pane = VoicemailPane()
+        self.window.set_pane("Voicemail", self.voicemail_pane)
+        self.voicemail: VoicemailService | None = None
         self.tray = Tray()
         self.actions = ContactActions()
         self.session: Session | None = None
@@ -123,6 +128,10 @@ class RingDesk:
         self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
         self.bridge.favorites_changed.connect(self._row_refresh.start)
         self.bridge.presence_updated.connect(self._row_refresh.start)
+        self.bridge.voicemails_arrived.connect(self.voicemail_pane.on_voicemails_arrived)
+        self.voicemail_pane.call_requested.connect(self.actions.call)
+        self.voicemail_pane.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
+        self.voicemail_pane.error.connect(self.window.show_error)
 
     async def run(self) -> int:
         if not (getattr(self.args, "hidden", False) and self.tray.available):
@@ -177,6 +186,7 @@ class RingDesk:
         self.session = Session(url, credentials, self.store, self.bus, self.contacts)
         await self.session.start()
         self._start_fax(self.session)
+        self._start_voicemail(self.session)
 
     def _start_fax(self, session: Session) -> None:
         from app.providers.ringplan.fax import DEFAULT_UPLOAD_PATH, RingPlanFax
@@ -199,6 +209,14 @@ class RingDesk:
         if self.fax_pane is not None:
             self.fax_pane.open_send_dialog(to_number=number)
 
+    def _start_voicemail(self, session: Session) -> None:
+        from app.services.voicemail import VoicemailService
+
+        cache = self.profile.cache_dir / "voicemail"
+        self.voicemail = VoicemailService(session.client, self.store, self.bus, cache)
+        self.voicemail_pane.attach(self.voicemail)
+        self.voicemail.start_polling()
+
     async def shutdown(self) -> None:
         """Stop the listener, finish writes, close the store, stop the demo server."""
         log.info("shutting down")
@@ -208,6 +226,9 @@ class RingDesk:
             await self.fax.close()
         if self.fax_pane is not None:
             await self.fax_pane.cancel_tasks()
+        await self.voicemail_pane.close_pane()
+        if self.voicemail is not None:
+            await self.voicemail.close()
         if self.session is not None:
             await self.session.stop()
         await self.model.close()

@@ -14,6 +14,7 @@ from app.domain.events import (
     PresenceChanged,
     PresenceUpdated,
     SyncProgress,
+    VoicemailsArrived,
 )
 from app.services.event_bus import EventBus
 
@@ -30,6 +31,7 @@ class EventBridge(QObject):
     favorites_changed = Signal()
     presence_updated = Signal(object)  # tuple of user ids
     faxes_changed = Signal(str)  # FaxBox value
+    voicemails_arrived = Signal(object)  # tuple of Voicemail, newest first
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +45,7 @@ class EventBridge(QObject):
             bus.subscribe(FavoritesChanged, lambda _e: self.favorites_changed.emit()),
             bus.subscribe(PresenceUpdated, lambda e: self.presence_updated.emit(e.user_ids)),
             bus.subscribe(FaxesChanged, lambda e: self.faxes_changed.emit(e.box.value)),
+            bus.subscribe(VoicemailsArrived, lambda e: self.voicemails_arrived.emit(e.voicemails)),
         ]
 
     def close(self) -> None:

@@ -39,5 +39,18 @@ QFrame#errorBanner QLabel { color: palette(window-text); }
 QFrame#contactDetails { background: palette(base); border-left: 1px solid palette(midlight); }
 QLabel#emptyList { color: palette(placeholder-text); font-size: 11pt; }
 QListView { border: none; }
+QFrame#voicemailDetails { background: palette(base); border-left: 1px solid palette(midlight); }
+QFrame#playerBox { background: palette(alternate-base); border-radius: 8px; }
+QLabel#filterProblem { color: #82071e; padding: 0 12px 6px 12px; }
+QLabel#playerStatus { color: palette(placeholder-text); }
+QToolButton#playButton {
+    background: palette(highlight); border: none; border-radius: 19px;
+}
+QToolButton#playButton:disabled { background: palette(mid); }
+QPushButton#primaryButton {
+    background: palette(highlight); color: palette(highlighted-text);
+    border: none; border-radius: 4px; padding: 5px 14px;
+}
+QPushButton#primaryButton:disabled { background: palette(mid); }
 QStatusBar { border-top: 1px solid palette(midlight); }
 """

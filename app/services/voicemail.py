@@ -120,6 +120,19 @@ def caller_number(voicemail: Voicemail) -> tuple[str, str]:
     return e164, format_for_display(e164)
 
 
+def readable_caller_id(name: str) -> str:
+    """Carriers send caller-id names in capitals ("WIRELESS CALLER", "SAN DIEGO CA"): shown
+    as "Wireless Caller", "San Diego CA" (a closing two-letter word is a state)."""
+    name = " ".join(name.split())
+    if not name.isupper():
+        return name
+    words = name.split(" ")
+    return " ".join(
+        word if len(word) == 2 and i == len(words) - 1 and len(words) > 1 else word.capitalize()
+        for i, word in enumerate(words)
+    )
+
+
 def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80] or "voicemail"
 
@@ -203,7 +216,8 @@ class VoicemailService:
         marks = await self._store.call(voicemail_marks, [v.id for v in voicemails], [n for n, _ in numbers])
         items = []
         for voicemail, (number, shown) in zip(voicemails, numbers, strict=True):
-            name = marks.names.get(number) or voicemail.source_name or shown or "Unknown caller"
+            caller_id = readable_caller_id(voicemail.source_name)
+            name = marks.names.get(number) or caller_id or shown or "Unknown caller"
             is_new = voicemail.id not in marks.played
             items.append(VoicemailItem(voicemail, Caller(name, number, shown), is_new))
         return items

@@ -21,7 +21,7 @@ from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
 from app.services.inbox_poller import PollSchedule
 from app.services.session import RingPlanCompanyUsers
-from app.services.voicemail import VoicemailService, caller_number
+from app.services.voicemail import VoicemailService, caller_number, readable_caller_id
 from app.store.database import Store
 from tests.integration.recording import Recorder, credentials_of, served
 
@@ -81,7 +81,7 @@ async def test_pages_name_callers_from_the_contact_book(rig: Rig, demo_server: D
         assert item.caller.number == item.voicemail.source
         assert item.caller.detail == f"ext. {item.voicemail.source}"
     for item in outsiders:
-        assert item.caller.name == item.voicemail.source_name  # not in the book: caller-id name
+        assert item.caller.name == readable_caller_id(item.voicemail.source_name)  # caller-id name
         assert item.caller.number.startswith("+1") and item.caller.detail.startswith("(")
     assert all(item.is_new for item in everything)
 
@@ -174,6 +174,10 @@ def test_caller_numbers() -> None:
     assert source("1027") == ("1027", "ext. 1027")
     assert source("16195550142") == ("+16195550142", "(619) 555-0142")
     assert source("") == ("", "")
+    assert readable_caller_id("WIRELESS CALLER") == "Wireless Caller"
+    assert readable_caller_id("SAN DIEGO CA") == "San Diego CA"
+    assert readable_caller_id("John McDonald") == "John McDonald"
+    assert readable_caller_id("  ") == ""
     assert format_duration(0.2) == "0:01"
     assert format_duration(42) == "0:42"
     assert format_duration(605) == "10:05"

@@ -220,6 +220,10 @@ class RingDesk:
     async def shutdown(self) -> None:
         """Stop the listener, finish writes, close the store, stop the demo server."""
         log.info("shutting down")
+        # No more events into the widgets, no more refreshes started: nothing may reach for the
+        # store after it closes.
+        self.bridge.close()
+        self._row_refresh.stop()
         self.window.hide()
         self.tray.hide()
         if self.fax is not None:
@@ -234,7 +238,6 @@ class RingDesk:
         await self.model.close()
         await self.favorites_pane.cancel_tasks()
         await self.tasks.cancel_all()
-        self.bridge.close()
         await asyncio.get_running_loop().run_in_executor(None, self.store.close)
         if self.demo is not None:
             await self.demo.stop()

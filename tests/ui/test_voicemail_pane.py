@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,10 @@ async def running_pane(qtbot: QtBot, server: DemoServer, tmp_path: Path) -> Asyn
         await service.close()
         await client.aclose()
         store.close()
+        # Anything abandoned (an HTTP stream of a cancelled request) is finalised now, while
+        # the loop runs, not later by the collector with no loop.
+        await asyncio.sleep(0.05)
+        gc.collect()
 
 
 RigFactory = Callable[[], contextlib.AbstractAsyncContextManager[Rig]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 SOURCE_LABELS = {
     "ringplan": "Company",
+    "ringplan-location": "Office",
+    "ringplan-texting": "Texting",
     "local": "Personal",
     "ringcentral": "RingCentral",
     "genesys": "CRM",

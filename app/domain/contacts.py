@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 PERSONAL_SOURCE = "local"
+# RingPlan's other contact sources (the company's users are "ringplan"): its offices, and
+# the people the company texts with.
+LOCATION_SOURCE = "ringplan-location"
+TEXTING_SOURCE = "ringplan-texting"
 """The source of the contacts the user keeps in RingDesk itself."""
 
 

@@ -22,6 +22,7 @@ from app.services.event_bus import EventBus
 from app.services.memory import release_free_memory
 from app.services.notifications import InboundMessageNotifier
 from app.services.presence import PresenceTracker, RingPlanExtensionPresence
+from app.services.ringplan_sources import RingPlanLocations, RingPlanTextingContacts
 from app.services.tasks import TaskGroup
 from app.store.database import Store, shrink_cache_memory
 
@@ -127,13 +128,15 @@ class Session:
         """Refresh the contact book; errors reported in words.
 
         One sync runs at a time; a request made while one runs is served by one more pass
-        right after it, so a catch-up asked for mid-sync is not lost.
+        right after it (and returns once that pass is done), so a catch-up asked for mid-sync
+        is not lost.
         """
         if self._client is None:
             return
         if self._sync_lock.locked():
             self._sync_again = True
-            return
+            async with self._sync_lock:  # the running sync makes one more pass before letting go
+                return
         async with self._sync_lock:
             self._sync_again = True
             while self._sync_again and self._client is not None:
@@ -154,6 +157,9 @@ class Session:
             if not self._sync_cancelled:
                 # In the background: the next contact sync need not wait for it.
                 self._presence.refresh(RingPlanExtensionPresence(client))
+            for source in (RingPlanLocations(client), RingPlanTextingContacts(client)):
+                if not self._sync_cancelled:
+                    await self.contacts.sync(source, cancelled=lambda: self._sync_cancelled)
         except Unauthorized:
             self._bus.publish(
                 ErrorRaised("The server refused the API key. Sign in again to refresh contacts.")

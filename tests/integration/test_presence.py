@@ -45,7 +45,7 @@ def updated_for(user_id: str) -> Callable[[Any], bool]:
 
 async def stored_states(store: Store) -> dict[str, PresenceState]:
     page = await store.call(contact_rows.contacts_page, 0, 100_000)
-    return {s.contact.source_id: s.presence for s in page}
+    return {s.contact.source_id: s.presence for s in page if s.contact.source == "ringplan"}
 
 
 def server_states(server: DemoServer, user_ids: Sequence[str]) -> dict[str, PresenceState]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app.domain.account import Credentials
+from app.domain.contacts import LOCATION_SOURCE, TEXTING_SOURCE, PhoneKind
 from app.domain.events import (
     ConnectionChanged,
     ConnectionState,
@@ -21,7 +22,9 @@ from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
 from app.services.session import Session
 from app.store import contacts as contact_rows
+from app.store.contacts import StoredContact
 from app.store.database import Store
+from app.store.search import search_contacts
 from tests.integration.recording import Recorder, credentials_of
 
 if TYPE_CHECKING:
@@ -40,6 +43,11 @@ async def running(demo_server: DemoServer, tmp_path: Path) -> AsyncIterator[tupl
     store.close()
 
 
+async def company_users(store: Store) -> list[StoredContact]:
+    book = await store.call(contact_rows.contacts_page, 0, 10_000)
+    return [s for s in book if s.contact.source == "ringplan"]
+
+
 def is_online(event: Any) -> bool:
     return isinstance(event, ConnectionChanged) and event.state is ConnectionState.ONLINE
 
@@ -50,8 +58,8 @@ async def test_first_sync_copies_every_company_user(
     _, recorder, store = running
     demo_company_name = demo_server.db.company()["name"]
     changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
-    assert changed.total == 200
-    page = await store.call(contact_rows.contacts_page, 0, 200)
+    assert changed.total == 200  # the company users come first
+    page = await company_users(store)
     assert len({s.contact.source_id for s in page}) == 200
     names = [s.contact.display_name.casefold() for s in page]
     assert names == sorted(names)
@@ -74,25 +82,48 @@ async def test_server_side_adds_edits_and_deletions_reach_the_book(
     demo_server.delete_contact(second.source_id)
     recorder.events.clear()
     await session.sync_contacts()
-    assert recorder.of(ContactsChanged)[-1].total == 200
-    ids = {s.contact.source_id: s.contact for s in await store.call(contact_rows.contacts_page, 0, 500)}
+    ids = {s.contact.source_id: s.contact for s in await company_users(store)}
+    assert len(ids) == 200
     assert added["id"] in ids and ids[added["id"]].display_name == "Zelda Quist"
     assert ids[first.source_id].first_name == "Renamed"
     assert second.source_id not in ids
 
 
+async def test_offices_and_texting_contacts_join_the_book_as_their_own_sources(
+    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+) -> None:
+    session, _, store = running
+    await session.sync_contacts()
+    book = await store.call(contact_rows.contacts_page, 0, 10_000)
+    offices = [s.contact for s in book if s.contact.source == LOCATION_SOURCE]
+    texting = {s.contact.source_id: s.contact for s in book if s.contact.source == TEXTING_SOURCE}
+    locations = demo_server.db.locations()
+    assert sorted(c.source_id for c in offices) == sorted(loc["id"] for loc in locations)
+    main = next(c for c in offices if c.source_id == locations[0]["id"])
+    assert main.first_name == locations[0]["name"]
+    assert {p.kind for p in main.phones} >= {PhoneKind.WORK, PhoneKind.FAX}
+    people = demo_server.db.list_texting_contacts(None)
+    assert set(texting) == {p["id"] for p in people}
+    someone = people[0]
+    assert texting[someone["id"]].phones[0].number == "+" + someone["number"].lstrip("+")
+    # A number typed anywhere finds the texting contact by its digits.
+    found = await store.call(search_contacts, someone["number"][-7:], 0, 50)
+    assert someone["id"] in {s.contact.source_id for s in found}
+
+
 async def test_a_reconnect_triggers_a_catch_up_sync(
     demo_server: DemoServer, running: tuple[Session, Recorder, Store]
 ) -> None:
-    _, recorder, _ = running
+    session, recorder, store = running
     await recorder.wait_for(is_online)
-    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+    await session.sync_contacts()  # the first sync, all sources, is over
     demo_server.add_contact(first_name="Late", last_name="Arrival")
     recorder.events.clear()
     demo_server.disconnect_all_sockets()
     await recorder.wait_for(is_online, within=20)
-    changed = await recorder.wait_for(lambda e: isinstance(e, ContactsChanged), within=20)
-    assert changed.total == 201
+    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged), within=20)
+    assert "Late Arrival" in {s.contact.display_name for s in await company_users(store)}
+    assert len(await company_users(store)) == 201
 
 
 async def test_an_inbound_message_is_notified_with_the_sender_and_text(

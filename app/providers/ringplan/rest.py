@@ -52,6 +52,7 @@ from app.providers.ringplan.wire import (
     WireConversation,
     WireExtension,
     WireInstance,
+    WireLocation,
     WireMessage,
     WireTextingContact,
     WireTextingNumber,
@@ -60,6 +61,7 @@ from app.providers.ringplan.wire import (
     conversation_from_wire,
     extension_from_wire,
     instance_from_wire,
+    location_contact_from_wire,
     message_from_wire,
     summarize_validation_error,
     texting_contact_from_wire,
@@ -210,6 +212,13 @@ class RingPlanClient:
 
     # -----------------------------------------------------------------------------------
     # PBX instances and extensions
+
+    async def list_locations(self) -> list[Contact]:
+        """``GET /company/locations``: the company's offices, as contacts."""
+        company = (await self.get_company()).name
+        response = await self._request("GET", "/company/locations")
+        wires, _ = self._many(WireLocation, response)
+        return [location_contact_from_wire(w, company) for w in wires]
 
     async def list_instances(self) -> list[PbxInstance]:
         """``GET /instances``: the company's PBX instances."""

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from app.domain.company import Company
-from app.domain.contacts import Contact, PhoneKind, PhoneNumber
+from app.domain.contacts import LOCATION_SOURCE, TEXTING_SOURCE, Contact, PhoneKind, PhoneNumber
 from app.domain.phone import format_for_display, to_e164
 from app.domain.presence import Presence, PresenceState
 from app.domain.texting import (
@@ -214,6 +214,17 @@ class WireAddress(WireModel):
         state_zip = " ".join(p for p in (self.state, self.zip) if p)
         parts = (street, self.address2, self.city, state_zip, self.country)
         return ", ".join(p for p in parts if p)
+
+
+class WireLocation(WireAddress):
+    """A company ``location`` (an office): its numbers, e-mail and address."""
+
+    id: Id
+    name: LenientText = ""
+    phone: LenientText = ""
+    fax: LenientText = ""
+    callerid: LenientText = ""
+    email: LenientText = ""
 
 
 class WirePhones(WireModel):
@@ -527,6 +538,42 @@ def _phone(kind: PhoneKind, raw: str) -> PhoneNumber | None:
     if e164 is None:
         return None
     return PhoneNumber(kind, e164, format_for_display(e164))
+
+
+def location_contact_from_wire(wire: WireLocation, company_name: str = "") -> Contact:
+    """A location as a contact of the book (its main and fax numbers: call or fax the office)."""
+    phones = [
+        number
+        for number in (_phone(PhoneKind.WORK, wire.phone), _phone(PhoneKind.FAX, wire.fax))
+        if number is not None
+    ]
+    if not phones:
+        caller_id = _phone(PhoneKind.WORK, wire.callerid)
+        phones = [caller_id] if caller_id is not None else []
+    return Contact(
+        source=LOCATION_SOURCE,
+        source_id=wire.id,
+        first_name=wire.name.strip() or wire.city.strip() or "Location",
+        company=company_name,
+        title="Office",
+        emails=(wire.email.strip(),) if wire.email.strip() else (),
+        phones=tuple(phones),
+        address=wire.one_line(),
+    )
+
+
+def texting_contact_as_contact(contact: TextingContact) -> Contact | None:
+    """Someone the company texts with, as a contact of the book (None without a usable number)."""
+    e164 = to_e164(contact.number) if contact.number else None
+    if e164 is None:
+        return None
+    return Contact(
+        source=TEXTING_SOURCE,
+        source_id=contact.id,
+        first_name=contact.first_name.strip(),
+        last_name=contact.last_name.strip(),
+        phones=(PhoneNumber(PhoneKind.MOBILE, e164, format_for_display(e164)),),
+    )
 
 
 def contact_from_wire(wire: WireContact, company_name: str = "") -> Contact:

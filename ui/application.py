@@ -129,6 +129,7 @@ class RingDesk:
         self.bridge.favorites_changed.connect(self._row_refresh.start)
         self.bridge.presence_updated.connect(self._row_refresh.start)
         self.bridge.voicemails_arrived.connect(self.voicemail_pane.on_voicemails_arrived)
+        self.bridge.connection_changed.connect(self.voicemail_pane.on_connection_changed)
         self.voicemail_pane.call_requested.connect(self.actions.call)
         self.voicemail_pane.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
         self.voicemail_pane.error.connect(self.window.show_error)

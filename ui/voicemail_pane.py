@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.events import ConnectionChanged, ConnectionState
 from app.domain.voicemail import Voicemail, VoicemailFilter
 from app.providers.errors import ProviderError
 from app.services.tasks import TaskGroup
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WAITING = "Connecting to your mailbox…"
+NOT_CONNECTED = "Not connected.\nYour voicemails appear here once RingDesk is signed in to your account."
 EMPTY = "No voicemails yet.\nWhen someone leaves you a message, it will be waiting here."
 NO_MATCH = "No voicemails match these filters."
 
@@ -165,6 +167,12 @@ class VoicemailPane(QWidget):
         self.model.attach(service)
         self.refresh.setEnabled(True)
         self.model.request_reload(self.filters.current)
+
+    def on_connection_changed(self, event: ConnectionChanged) -> None:
+        """Before any session started, say why the mailbox stays empty."""
+        if self.service is None:
+            waiting = event.state in (ConnectionState.CONNECTING, ConnectionState.ONLINE)
+            self._show_message(WAITING if waiting else f"{NOT_CONNECTED}\n{event.detail}".strip())
 
     async def close_pane(self) -> None:
         """Stop playback and cancel every task the pane started."""

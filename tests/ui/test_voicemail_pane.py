@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.demo.server import DemoServer
 from app.demo.voicemail import add_voicemail
+from app.domain.events import ConnectionChanged, ConnectionState
 from app.domain.voicemail import VoicemailFilter
 from app.providers.ringplan.backoff import Backoff
 from app.providers.ringplan.rest import RingPlanClient
@@ -254,3 +255,13 @@ async def test_a_missing_recording_is_explained(rig_of: RigFactory, demo_server:
         pane.select_row(4)
         await until(lambda: "could not be downloaded" in pane.details.status.text())
         assert pane.player.source is None
+
+
+def test_without_a_session_the_pane_says_why_it_is_empty(qtbot: QtBot) -> None:
+    pane = VoicemailPane()
+    qtbot.addWidget(pane)
+    assert pane.message.text() == "Connecting to your mailbox…"
+    pane.on_connection_changed(ConnectionChanged(ConnectionState.OFFLINE, detail="Not signed in."))
+    assert pane.message.text().startswith("Not connected.")
+    assert pane.message.text().endswith("Not signed in.")
+    assert not pane.refresh.isEnabled()

@@ -63,8 +63,12 @@ class FaxViewer(QDialog):
         self.page_label.setMinimumWidth(110)
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
-        QShortcut(QKeySequence(Qt.Key.Key_PageDown), self, lambda: self.go_to(self.index + 1))
-        QShortcut(QKeySequence(Qt.Key.Key_PageUp), self, lambda: self.go_to(self.index - 1))
+        QShortcut(QKeySequence(Qt.Key.Key_PageDown), self, lambda: self.go_to(self.index + 1)).setWhatsThis(
+            "Next page"
+        )
+        QShortcut(QKeySequence(Qt.Key.Key_PageUp), self, lambda: self.go_to(self.index - 1)).setWhatsThis(
+            "Previous page"
+        )
 
         bar = QHBoxLayout()
         bar.addWidget(self.previous_button)

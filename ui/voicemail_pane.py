@@ -154,9 +154,11 @@ class VoicemailPane(QWidget):
 
         space = QShortcut(QKeySequence(Qt.Key.Key_Space), self.list)
         space.setContext(Qt.ShortcutContext.WidgetShortcut)
+        space.setWhatsThis("Play or pause the voicemail")
         space.activated.connect(self.player.toggle)
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.setWhatsThis("Refresh voicemails")
         refresh.activated.connect(self._on_refresh_clicked)
 
     # -- life cycle ---------------------------------------------------------------------

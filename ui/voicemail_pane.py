@@ -156,10 +156,12 @@ class VoicemailPane(QWidget):
         space.setContext(Qt.ShortcutContext.WidgetShortcut)
         space.setWhatsThis("Play or pause the voicemail")
         space.activated.connect(self.player.toggle)
+        space.setWhatsThis("Play or pause the selected recording")
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         refresh.setWhatsThis("Refresh voicemails")
         refresh.activated.connect(self._on_refresh_clicked)
+        refresh.setWhatsThis("Check the mailbox for new messages")
 
     # -- life cycle ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,18 +49,17 @@ VerifyUser = Callable[[str, str, str], Awaitable[str]]
 
 DIALOG_STYLE = """
 QLabel#signInTitle { font-size: 14pt; font-weight: 600; }
-QLabel#signInIntro { color: palette(placeholder-text); }
+QLabel#signInIntro, QLabel#signInHint { color: palette(placeholder-text); }
+QLineEdit, QComboBox { padding: 4px 6px; }
 QLabel#signInStatus[kind="error"] {
     background: rgba(209, 36, 47, 38);
     border: 1px solid rgba(209, 36, 47, 150);
     border-radius: 6px;
-    padding: 8px;
 }
 QLabel#signInStatus[kind="ok"] {
     background: rgba(45, 164, 78, 38);
     border: 1px solid rgba(45, 164, 78, 150);
     border-radius: 6px;
-    padding: 8px;
 }
 """
 
@@ -88,7 +88,7 @@ class SignInDialog(QDialog):
         self.setWindowIcon(app_icon())
         self.setAccessibleName("Sign in")
         self.setStyleSheet(DIALOG_STYLE)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(580)
         self._fetch_users = fetch_users
         self._verify = verify
         self._tasks = TaskGroup("sign-in")
@@ -126,17 +126,23 @@ class SignInDialog(QDialog):
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
 
+        user_hint = QLabel("Pick yourself; primary is the company's administrator.")
+        user_hint.setObjectName("signInHint")
+        user_hint.setWordWrap(True)
         form = QFormLayout()
+        form.setVerticalSpacing(8)
         form.addRow("&Server URL", self.server)
         form.addRow("API &key", self.key)
         form.addRow("", self.reveal)
         form.addRow("Act &as", self.user)
+        form.addRow("", user_hint)
 
         self.status = QLabel(message)
         self.status.setObjectName("signInStatus")
         self.status.setAccessibleName("Sign-in status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
+        self.status.setContentsMargins(10, 8, 10, 8)
         self.status.setProperty("kind", "error" if message else "")
         self.status.setVisible(bool(message))
 
@@ -148,10 +154,23 @@ class SignInDialog(QDialog):
         self.proceed.clicked.connect(self._on_proceed_clicked)
         self.buttons.rejected.connect(self.reject)
 
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(56, 56))
+        logo.setAccessibleName("RingDesk")
+        logo.setAlignment(Qt.AlignmentFlag.AlignTop)
+        heading = QVBoxLayout()
+        heading.setSpacing(4)
+        heading.addWidget(title)
+        heading.addWidget(intro)
+        top = QHBoxLayout()
+        top.setSpacing(16)
+        top.addWidget(logo)
+        top.addLayout(heading, 1)
+
         layout = QVBoxLayout(self)
-        layout.setSpacing(12)
-        layout.addWidget(title)
-        layout.addWidget(intro)
+        layout.setContentsMargins(24, 20, 24, 18)
+        layout.setSpacing(14)
+        layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addStretch(1)

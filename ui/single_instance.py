@@ -26,6 +26,8 @@ MAX_MESSAGE_BYTES = 64 * 1024
 CONNECT_MS = 1000
 REPLY_MS = 3000
 REPLY = b"ok\n"
+# sockaddr_un.sun_path holds 108 bytes on Linux, the terminating NUL included.
+MAX_SOCKET_PATH = 107
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ def instance_name(config_dir: Path, env: dict[str, str] | None = None) -> str:
     digest = hashlib.sha256(str(config_dir.resolve()).encode()).hexdigest()[:16]
     runtime = env.get("XDG_RUNTIME_DIR", "")
     if runtime and os.path.isdir(runtime):
-        return str(Path(runtime) / f"ringdesk-{digest}.sock")
+        path = str(Path(runtime) / f"ringdesk-{digest}.sock")
+        if len(path.encode()) <= MAX_SOCKET_PATH:
+            return path
     return str(Path(tempfile.gettempdir()) / f"ringdesk-{os.getuid()}-{digest}.sock")
 
 

@@ -90,3 +90,6 @@ def test_names_are_per_profile_and_in_the_private_runtime_dir(tmp_path: Path) ->
     assert Path(first).parent == tmp_path and Path(second).parent == tmp_path
     assert instance_name(tmp_path / "a" / "config", env) == first
     assert f"ringdesk-{os.getuid()}-" in instance_name(tmp_path / "a", {})
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    assert len(instance_name(tmp_path / "a", {"XDG_RUNTIME_DIR": str(deep)})) <= 107

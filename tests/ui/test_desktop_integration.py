@@ -4,7 +4,7 @@ window state across restarts, links from other programs, light and dark palettes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,19 @@ from ui.desktop_integration import DesktopIntegration, launch_command
 from ui.shortcuts_window import ShortcutsWindow, menu_actions
 from ui.tray import Tray, badged_icon
 
-pytestmark = pytest.mark.usefixtures("app_stays_up")
+pytestmark = pytest.mark.usefixtures("app_stays_up", "no_windows_left")
+
+
+@pytest.fixture
+def no_windows_left(qapp: QApplication) -> Iterator[None]:
+    """Close and delete every top-level window a test opened (windows, dialogs, message
+    boxes), so that none is left over the next tests' widgets."""
+    before = set(qapp.topLevelWidgets())
+    yield
+    for widget in set(qapp.topLevelWidgets()) - before:
+        widget.close()
+        widget.deleteLater()
+    qapp.processEvents()
 
 ACCOUNTS = AccountList(
     (Account("a1", "http://127.0.0.1:1", "u1", "ann@example.com", "Ann"), Account("b2", "https://x.example")),
@@ -45,26 +57,49 @@ def profile(tmp_path: Path) -> Profile:
     return Profile.at(tmp_path / "profile").create()
 
 
-def make(profile: Profile, opened: Opened | None = None) -> tuple[RingDesk, DesktopIntegration]:
-    args = build_parser().parse_args([])
-    ringdesk = RingDesk(args, profile, 0.0)
-    if opened is not None:
-        ringdesk.actions._open_url = opened
-    integration = DesktopIntegration(ringdesk, profile.config_dir, ACCOUNTS, ACCOUNTS.active, ["ringdesk"])
-    return ringdesk, integration
+Desk = tuple[RingDesk, DesktopIntegration]
+
+
+class Builder:
+    """Builds RingDesk + its desktop integration, and stops them the way the app does."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.running: list[Desk] = []
+
+    def __call__(self, opened: Opened | None = None) -> Desk:
+        ringdesk = RingDesk(build_parser().parse_args([]), self.profile, 0.0)
+        if opened is not None:
+            ringdesk.actions._open_url = opened
+        integration = DesktopIntegration(
+            ringdesk, self.profile.config_dir, ACCOUNTS, ACCOUNTS.active, ["ringdesk"]
+        )
+        self.running.append((ringdesk, integration))
+        return ringdesk, integration
+
+    async def stop(self, desk: Desk) -> None:
+        ringdesk, integration = desk
+        integration.close()
+        await ringdesk.shutdown()
+        ringdesk.window.deleteLater()
+        self.running.remove(desk)
 
 
 @pytest.fixture
-async def desk(qtbot: QtBot, profile: Profile) -> AsyncIterator[tuple[RingDesk, DesktopIntegration]]:
-    ringdesk, integration = make(profile)
-    qtbot.addWidget(ringdesk.window)
-    yield ringdesk, integration
-    integration.close()
-    ringdesk.store.close()
+async def build(profile: Profile) -> AsyncIterator[Builder]:
+    builder = Builder(profile)
+    yield builder
+    for desk in list(builder.running):
+        await builder.stop(desk)
+
+
+@pytest.fixture
+async def desk(build: Builder) -> Desk:
+    return build()
 
 
 async def test_every_menu_action_has_a_unique_shortcut_listed_in_the_shortcuts_window(
-    desk: tuple[RingDesk, DesktopIntegration],
+    desk: Desk,
 ) -> None:
     ringdesk, integration = desk
     window = ringdesk.window
@@ -98,7 +133,7 @@ async def test_every_menu_action_has_a_unique_shortcut_listed_in_the_shortcuts_w
 
 
 async def test_account_menu_lists_accounts_with_the_active_one_checked(
-    desk: tuple[RingDesk, DesktopIntegration],
+    desk: Desk,
 ) -> None:
     _ringdesk, integration = desk
     assert [a.text() for a in integration.account_actions] == ["Ann", "primary on x.example"]
@@ -132,12 +167,13 @@ def test_do_not_disturb_silences_notifications(qtbot: QtBot) -> None:
 
 
 async def test_tray_settings_persist_and_start_at_login_writes_the_autostart_entry(
-    qtbot: QtBot, profile: Profile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    build: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import asyncio
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    ringdesk, integration = make(profile)
+    first = build()
+    ringdesk, _integration = first
     entry = tmp_path / "xdg" / "autostart" / "ringdesk.desktop"
     ringdesk.tray.do_not_disturb_action.trigger()
     ringdesk.tray.start_at_login_action.trigger()
@@ -146,10 +182,9 @@ async def test_tray_settings_persist_and_start_at_login_writes_the_autostart_ent
             break
         await asyncio.sleep(0.02)
     assert "Exec=ringdesk" in entry.read_text()
-    integration.close()
-    ringdesk.store.close()
+    await build.stop(first)
 
-    again, integration2 = make(profile)
+    again, _ = build()
     await asyncio.sleep(0.2)
     assert again.tray.do_not_disturb and again.tray.start_at_login_action.isChecked()
     again.tray.start_at_login_action.trigger()
@@ -158,8 +193,6 @@ async def test_tray_settings_persist_and_start_at_login_writes_the_autostart_ent
             break
         await asyncio.sleep(0.02)
     assert not entry.exists()
-    integration2.close()
-    again.store.close()
 
 
 def test_launch_command_for_autostart(tmp_path: Path) -> None:
@@ -167,8 +200,9 @@ def test_launch_command_for_autostart(tmp_path: Path) -> None:
     assert command[-4:] == ["--profile", str((tmp_path / "p").resolve()), "--demo", "--hidden"]
 
 
-async def test_window_geometry_pane_and_splitters_survive_a_restart(qtbot: QtBot, profile: Profile) -> None:
-    ringdesk, integration = make(profile)
+async def test_window_geometry_pane_and_splitters_survive_a_restart(build: Builder, profile: Profile) -> None:
+    first = build()
+    ringdesk, _integration = first
     window = ringdesk.window
     window.show()
     window.resize(window.minimumSizeHint().width(), 650)  # the offscreen screen is 800 x 800
@@ -177,11 +211,9 @@ async def test_window_geometry_pane_and_splitters_survive_a_restart(qtbot: QtBot
     splitter.setSizes([500, 300])
     sizes = splitter.sizes()
     window.show_pane("Favorites")
-    integration.close()
-    window.hide()
-    ringdesk.store.close()
+    await build.stop(first)
 
-    again, integration2 = make(profile)
+    again, _ = build()
     again.window.show()
     assert again.window.size() == size
     assert again.window.stack.currentWidget() is again.window.panes["Favorites"]
@@ -189,13 +221,10 @@ async def test_window_geometry_pane_and_splitters_survive_a_restart(qtbot: QtBot
     assert again.window.panes["Contacts"].findChildren(QSplitter)[0].sizes() == sizes
     text = (profile.config_dir / "ringdesk.ini").read_text()
     assert "pane=Favorites" in text
-    integration2.close()
-    again.window.hide()
-    again.store.close()
 
 
 async def test_closing_keeps_running_in_the_tray_with_a_one_time_hint(
-    desk: tuple[RingDesk, DesktopIntegration],
+    desk: Desk,
 ) -> None:
     ringdesk, integration = desk
     quits: list[bool] = []
@@ -212,7 +241,7 @@ async def test_closing_keeps_running_in_the_tray_with_a_one_time_hint(
 
 
 async def test_without_a_tray_closing_quits_and_the_app_says_so_once(
-    desk: tuple[RingDesk, DesktopIntegration],
+    desk: Desk,
 ) -> None:
     ringdesk, _integration = desk
     DesktopIntegration._said_no_tray = False
@@ -223,12 +252,9 @@ async def test_without_a_tray_closing_quits_and_the_app_says_so_once(
     assert quits == [True]
 
 
-async def test_call_links_are_confirmed_then_dialled_and_an_echo_is_explained(
-    qtbot: QtBot, profile: Profile
-) -> None:
+async def test_call_links_are_confirmed_then_dialled_and_an_echo_is_explained(build: Builder) -> None:
     opened = Opened()
-    ringdesk, integration = make(profile, opened)
-    qtbot.addWidget(ringdesk.window)
+    ringdesk, integration = build(opened)
     integration.open_link("tel:+1-555-123-4567")
     box = integration.links.confirm
     assert isinstance(box, QMessageBox) and box.text() == "Call +1 555-123-4567?"
@@ -247,12 +273,10 @@ async def test_call_links_are_confirmed_then_dialled_and_an_echo_is_explained(
 
     integration.open_link("tel:call-me-maybe")
     assert "cannot open this link" in ringdesk.window.error_text.text()
-    integration.close()
-    ringdesk.store.close()
 
 
 async def test_sms_links_open_the_messages_pane_with_a_prefilled_text(
-    desk: tuple[RingDesk, DesktopIntegration],
+    desk: Desk,
 ) -> None:
     ringdesk, integration = desk
     window = ringdesk.window
@@ -266,7 +290,7 @@ async def test_sms_links_open_the_messages_pane_with_a_prefilled_text(
 
 
 async def test_the_style_follows_a_dark_palette(
-    qtbot: QtBot, desk: tuple[RingDesk, DesktopIntegration]
+    qtbot: QtBot, desk: Desk
 ) -> None:
     from PySide6.QtCore import Qt
 
@@ -275,6 +299,7 @@ async def test_the_style_follows_a_dark_palette(
     ringdesk, _ = desk
     window = ringdesk.window
     follower = ColorSchemeFollower(app)
+    app.styleHints().colorSchemeChanged.disconnect(follower.apply)
     try:
         follower.apply(Qt.ColorScheme.Dark)
         assert is_dark(app.palette())

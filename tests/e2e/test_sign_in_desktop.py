@@ -109,7 +109,7 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
         xdotool(desktop, "key", "Return")  # Sign in
         wait_for_line(log, r"signed in as account (\w+) \(key in the keyring\)", timeout=20)
         painted = wait_for_line(log, r"first paint: (\d+) contacts shown", timeout=60)
-        assert int(painted.group(1)) == 200
+        assert int(painted.group(1)) >= 200  # the company's users, and more sources as they sync
 
         # The key is in GNOME Keyring, where another program finds it...
         accounts = json.loads((profile / "config" / "accounts.json").read_text())
@@ -152,7 +152,8 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
         again = start_ringdesk(desktop, profile, "ringdesk-2.log")
         log2 = desktop.root / "ringdesk-2.log"
         wait_for_line(log2, r"signed in from the keyring as account " + account["id"], timeout=30)
-        wait_for_line(log2, r"first paint: 200 contacts shown", timeout=60)
+        repainted = wait_for_line(log2, r"first paint: (\d+) contacts shown", timeout=60)
+        assert int(repainted.group(1)) >= 200  # from the cache, before any network
         assert "Sign in to RingDesk" not in window_names(desktop)
         time.sleep(1.0)
         shot(desktop, tmp_path, "contacts.png")

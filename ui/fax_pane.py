@@ -54,6 +54,15 @@ EMPTY_TEXT = {
     FaxBox.SCHEDULED: "No faxes waiting to be sent. Schedule one from “Send fax…”.",
 }
 
+PANE_STYLE = """
+QPushButton#primary {
+    background: palette(highlight); color: palette(highlighted-text);
+    border: none; border-radius: 4px; padding: 5px 14px; font-weight: 600;
+}
+QPushButton#primary:hover { background: palette(dark); }
+QTableView { border: none; }
+"""
+
 
 class FaxBoxView(QWidget):
     """One box: the table, or a line saying why it is empty."""
@@ -79,7 +88,7 @@ class FaxBoxView(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 130), (1, 260), (3, 56), (4, 96)):
+        for column, width in ((0, 130), (1, 330), (3, 56), (4, 96)):
             self.table.setColumnWidth(column, width)
         self.empty = QLabel(EMPTY_TEXT[model.box])
         self.empty.setObjectName("emptyList")
@@ -161,6 +170,10 @@ class FaxPane(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self)
         delete_key.activated.connect(lambda: self._act(self.delete))
         delete_key.setWhatsThis("Delete the selected fax")
+        send_key = QShortcut(QKeySequence("Ctrl+Shift+F"), self)
+        send_key.activated.connect(lambda: self.open_send_dialog())
+        send_key.setWhatsThis("Send a fax")
+        self.send_button.setToolTip("Send a fax (Ctrl+Shift+F), or drop a PDF or TIFF on this pane")
         self.message = QLabel()
         self.message.setObjectName("paneHint")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -196,6 +209,7 @@ class FaxPane(QWidget):
         layout.addLayout(actions)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setStyleSheet(PANE_STYLE)
         self._on_tabs_current_changed(0)
 
     # -- loading -------------------------------------------------------------------------

@@ -85,7 +85,6 @@ class SendFaxDialog(QDialog):
         self._thumb_next = 0
         self.setWindowTitle("Send fax")
         self.setAcceptDrops(True)
-        self.resize(640, 640)
 
         # -- document
         self.file_label = QLabel("Choose a PDF or TIFF document, or drop one here.")
@@ -100,9 +99,10 @@ class SendFaxDialog(QDialog):
         self.thumbnails.setFlow(QListView.Flow.LeftToRight)
         self.thumbnails.setWrapping(False)
         self.thumbnails.setMovement(QListView.Movement.Static)
-        self.thumbnails.setIconSize(QSize(THUMB_WIDTH, round(THUMB_WIDTH * 11 / 8.5)))
-        self.thumbnails.setFixedHeight(round(THUMB_WIDTH * 11 / 8.5) + 44)
-        self.thumbnails.setSpacing(6)
+        thumb_height = round(THUMB_WIDTH * 11 / 8.5)
+        self.thumbnails.setIconSize(QSize(THUMB_WIDTH, thumb_height))
+        self.thumbnails.setGridSize(QSize(THUMB_WIDTH + 18, thumb_height + 26))
+        self.thumbnails.setFixedHeight(thumb_height + 48)
         self.thumbnails.setStyleSheet("QListWidget { background: #eef0f2; border-radius: 6px; }")
         self._thumb_timer = QTimer(self)
         self._thumb_timer.setInterval(0)
@@ -195,9 +195,11 @@ class SendFaxDialog(QDialog):
         layout.addLayout(file_row)
         layout.addWidget(self.thumbnails)
         layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addSpacing(8)
         layout.addWidget(self.problem)
+        layout.addStretch(1)
         layout.addLayout(buttons)
+        self.resize(660, self.sizeHint().height() + 20)
 
         self.to_number.textChanged.connect(self._update_send_button)
         self.from_number.currentIndexChanged.connect(self._update_send_button)
@@ -290,7 +292,8 @@ class SendFaxDialog(QDialog):
 
     def _on_search_timer_timeout(self) -> None:
         query = self.to_number.text().strip()
-        if len(query) >= 2 and not query.startswith("+"):
+        # A complete number needs no suggestions; names and partial numbers get some.
+        if len(query) >= 2 and not query.startswith("+") and to_valid_e164(query) is None:
             self._tasks.start(self._suggest(query), name="fax-suggest")
 
     async def _suggest(self, query: str) -> None:

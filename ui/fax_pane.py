@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -135,6 +136,9 @@ class FaxPane(QWidget):
         self.counts.setObjectName("paneHint")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.email_button = QPushButton("E-mail delivery…")
+        self.email_button.setToolTip("Also deliver received faxes to e-mail addresses (a fax destination)")
+        self.email_button.clicked.connect(self.ask_email_delivery)
         self.send_button = QPushButton("Send fax…")
         self.send_button.setObjectName("primary")
         self.send_button.clicked.connect(lambda: self.open_send_dialog())
@@ -185,6 +189,7 @@ class FaxPane(QWidget):
         header.addSpacing(10)
         header.addWidget(self.counts, 1)
         header.addWidget(self.refresh_button)
+        header.addWidget(self.email_button)
         header.addWidget(self.send_button)
         actions = QHBoxLayout()
         actions.setContentsMargins(12, 4, 12, 8)
@@ -485,6 +490,25 @@ class FaxPane(QWidget):
             return
         self.model(FaxBox.SCHEDULED).remove(fax.id)
         self.show_notice(f"The fax to {_party(fax)} was cancelled.")
+
+    def ask_email_delivery(self) -> None:
+        dialog = QInputDialog(self.window())
+        dialog.setWindowTitle("E-mail delivery")
+        dialog.setLabelText(
+            "Deliver received faxes to these e-mail addresses too (separate them with commas):"
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda text: self._start(self._deliver_by_email(text), "fax-email"))
+        self.email_dialog = dialog
+        dialog.open()
+
+    async def _deliver_by_email(self, text: str) -> None:
+        try:
+            destination = await self.service.deliver_by_email(text)
+        except FaxError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_notice(f"Received faxes are also delivered to {', '.join(destination.emails)}.")
 
     # -- sending -------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from app.domain.contacts import PhoneKind
 from app.domain.fax import FaxMessage
 from app.domain.phone import format_for_display, to_valid_e164
 from app.services.contact_book import ContactBook
-from app.services.fax import FaxDocument, FaxError, FaxService, OutgoingFax
+from app.services.fax import FaxDocument, FaxError, FaxService, OutgoingFax, parse_emails
 from app.services.tasks import TaskGroup
 from ui.fax_edit_dialog import from_qdatetime
 from ui.fax_pages import FaxPages, FaxPagesError, read_head
@@ -351,10 +351,7 @@ class SendFaxDialog(QDialog):
             send_at = from_qdatetime(self.send_at.dateTime())
             if send_at <= datetime.now(UTC) + timedelta(seconds=30):
                 raise FaxError("The scheduled time has passed: pick a later time, or send now.")
-        emails = tuple(e.strip() for e in self.emails.text().replace(";", ",").split(",") if e.strip())
-        bad = [e for e in emails if "@" not in e or " " in e]
-        if bad:
-            raise FaxError(f"{bad[0]} is not an e-mail address.")
+        emails = parse_emails(self.emails.text())
         return OutgoingFax(
             document=self.document,
             to_number=self.to_number.text(),

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from app.domain.events import FaxesChanged, NotificationRequested
 from app.domain.fax import (
     FaxBox,
+    FaxDestination,
     FaxDraft,
     FaxFile,
     FaxFilter,
@@ -85,6 +86,8 @@ class FaxApi(Protocol):
 
     async def download(self, file_id: str, target: Path) -> Path: ...
 
+    async def create_destination(self, emails: list[str]) -> FaxDestination: ...
+
 
 @dataclass(frozen=True, slots=True)
 class FaxDocument:
@@ -137,6 +140,16 @@ def check_fax_file(path: Path) -> FaxDocument:
         f"{name} is not a PDF or TIFF document (its content is neither, whatever its name says). "
         "Save or print it as PDF first."
     )
+
+
+def parse_emails(text: str) -> tuple[str, ...]:
+    """Addresses separated by commas or semicolons; FaxError naming the first bad one."""
+    emails = tuple(e.strip() for e in text.replace(";", ",").split(",") if e.strip())
+    for email in emails:
+        local, at, domain = email.partition("@")
+        if not (local and at and "." in domain) or " " in email:
+            raise FaxError(f"{email} is not an e-mail address.")
+    return emails
 
 
 def recipient_number(raw: str) -> str:
@@ -297,6 +310,16 @@ class FaxService:
         except ProviderError as exc:
             raise explain(exc, "cancel the scheduled fax") from None
         self._bus.publish(FaxesChanged(FaxBox.SCHEDULED))
+
+    async def deliver_by_email(self, text: str) -> FaxDestination:
+        """Have the company's faxes delivered to these addresses too (a fax destination)."""
+        emails = parse_emails(text)
+        if not emails:
+            raise FaxError("Type at least one e-mail address.")
+        try:
+            return await self._api.create_destination(list(emails))
+        except ProviderError as exc:
+            raise explain(exc, "set up e-mail delivery") from None
 
     # -- sending -------------------------------------------------------------------------
 

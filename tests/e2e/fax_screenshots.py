@@ -18,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ringdesk-shots-") as temp, running_desktop(Path(temp)) as desktop:
-        document = write_pdf(Path(temp) / "Signed service agreement.pdf", pages=3, subject="Signed service agreement")
+    with (
+        tempfile.TemporaryDirectory(prefix="ringdesk-shots-") as temp,
+        running_desktop(Path(temp)) as desktop,
+    ):
+        document = write_pdf(
+            Path(temp) / "Signed service agreement.pdf", pages=3, subject="Signed service agreement"
+        )
         profile = Path(temp) / "profile"
         desktop.spawn(
             [sys.executable, "-m", "ui.main", "--demo", "--profile", str(profile)], "ringdesk.log", cwd=ROOT
@@ -27,7 +32,9 @@ def main(out: Path) -> None:
         wait_for_line(desktop.root / "ringdesk.log", r"first paint", timeout=90)
 
         def xdo(*args: str) -> str:
-            result = subprocess.run(["xdotool", *args], env=desktop.env, capture_output=True, text=True, timeout=20)
+            result = subprocess.run(
+                ["xdotool", *args], env=desktop.env, capture_output=True, text=True, timeout=20
+            )
             return result.stdout.strip()
 
         def window(name: str) -> str:
@@ -48,7 +55,9 @@ def main(out: Path) -> None:
         time.sleep(4)  # the session starts, the fax boxes load
         xdo("mousemove", "--window", main_window, "40", "209", "click", "1")  # "Fax" in the navigation
         time.sleep(2)
-        subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=False)  # notifications cover the pane
+        subprocess.run(
+            ["dunstctl", "close-all"], env=desktop.env, check=False
+        )  # notifications cover the pane
         time.sleep(0.5)
         shot(main_window, "fax-pane.png")
         xdo("mousemove", "--window", main_window, "337", "170", "click", "1")  # the Outbound tab

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -381,3 +382,39 @@ async def test_viewer_pages_through_a_multi_page_tiff(qtbot: QtBot, tmp_path: Pa
     broken.write_bytes(b"%PDF-1.4 and then nothing")
     viewer.load(broken, read_head(broken))
     assert "damaged" in viewer.page_image.text()
+
+
+async def test_without_a_status_retry_is_offered_and_a_406_explained(env: FaxEnv) -> None:
+    """Servers that follow the document send no status: Retry stays offered, the 406 is words."""
+    pane = env.pane
+    pane.tabs.setCurrentIndex(1)
+    await until(lambda: rows(pane, FaxBox.OUTBOUND))
+    model = pane.model(FaxBox.OUTBOUND)
+    sent = next(f for f in rows(pane, FaxBox.OUTBOUND) if f.status is FaxStatus.SENT)
+    model.replace(dataclasses.replace(sent, status=None))
+    select(pane, FaxBox.OUTBOUND, sent.id)
+    assert model.index(model.row_of(sent.id), 4).data() == ""
+    assert pane.retry_button.isEnabled() and pane.edit_button.isEnabled()
+    pane.retry_button.click()
+    await until(lambda: "only allows this for faxes that failed" in pane.message.text())
+
+
+async def test_send_fax_from_a_contact_opens_the_dialog_prefilled(env: FaxEnv) -> None:
+    dialog = env.pane.open_send_dialog(to_number="+18585550166")
+    assert dialog.to_number.text() == "(858) 555-0166"
+    assert not dialog.send_button.isEnabled()  # no document yet
+
+
+async def test_email_delivery_creates_a_fax_destination(env: FaxEnv) -> None:
+    pane = env.pane
+    pane.ask_email_delivery()
+    pane.email_dialog.setTextValue("faxes@northwind.example, not-an-address")
+    pane.email_dialog.accept()
+    await until(lambda: "not-an-address is not an e-mail address" in pane.message.text())
+    pane.ask_email_delivery()
+    pane.email_dialog.setTextValue("faxes@northwind.example; office@northwind.example")
+    pane.email_dialog.accept()
+    await until(lambda: "also delivered to" in pane.message.text())
+    assert (
+        "faxes@northwind.example" in pane.message.text() and "office@northwind.example" in pane.message.text()
+    )

@@ -185,6 +185,7 @@ class FaxPane(QWidget):
 
         header = QHBoxLayout()
         header.setContentsMargins(12, 10, 12, 4)
+        header.setSpacing(6)
         header.addWidget(self.title)
         header.addSpacing(10)
         header.addWidget(self.counts, 1)

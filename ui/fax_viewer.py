@@ -28,7 +28,8 @@ class FaxViewer(QDialog):
         super().__init__(parent)
         self.fax = fax
         self.setWindowTitle(f"Fax — {fax.subject or '(no subject)'}")
-        self.resize(720, 860)
+        available = self.screen().availableGeometry()
+        self.resize(min(720, available.width() - 40), min(900, available.height() - 60))
         self.pages = FaxPages(self)
         self.index = 0
 

@@ -34,7 +34,7 @@ from app.demo.wordlists import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES,
 if TYPE_CHECKING:
     from app.demo.database import DemoDatabase
 
-FAX_SCHEMA_VERSION = "1"
+FAX_SCHEMA_VERSION = "2"
 SEEDED_INBOUND = 64
 SEEDED_ANONYMOUS = 3
 SEEDED_OUTBOUND = 30
@@ -151,6 +151,12 @@ def _number(value: object, field: str) -> str:
     digits = national_digits(value)
     assert digits is not None
     return digits
+
+
+def _pretty(number: str) -> str:
+    """A US number as a fax cover prints it: (619) 555-0199."""
+    digits = national_digits(number) if number else None
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}" if digits else number
 
 
 def _text(body: Mapping[str, Any], key: str) -> str | None:
@@ -314,7 +320,14 @@ class FaxDatabase:
         send_at: str | None = None,
     ) -> None:
         subject = subject or topic.subject
-        cover = FaxCover(from_name or "Unknown sender", frm, to_name, to, subject, when.strftime("%B %d, %Y"))
+        cover = FaxCover(
+            from_name or "Unknown sender",
+            _pretty(frm),
+            to_name,
+            _pretty(to),
+            subject,
+            when.strftime("%B %d, %Y"),
+        )
         content = fax_pdf(cover, topic.paragraphs, pages=topic.pages)
         file_id = seeded_id(rng, when.timestamp())
         conn.execute(

@@ -60,7 +60,15 @@ def main(out: Path) -> None:
         )  # notifications cover the pane
         time.sleep(0.5)
         shot(main_window, "fax-pane.png")
-        xdo("mousemove", "--window", main_window, "337", "170", "click", "1")  # the Outbound tab
+        # Double-click the first fax: the viewer opens.
+        xdo("mousemove", "--window", main_window, "700", "218", "click", "--repeat", "2", "1")
+        viewer = window("^Fax — ")
+        time.sleep(1.5)
+        shot(viewer, "fax-viewer.png")
+        xdo("key", "--window", viewer, "Escape")
+        xdo("windowclose", viewer)
+        time.sleep(0.5)
+        xdo("mousemove", "--window", main_window, "337", "172", "click", "1")  # the Outbound tab
         time.sleep(1.5)
         shot(main_window, "fax-outbound.png")
 

@@ -28,6 +28,17 @@ def from_qdatetime(value: QDateTime) -> datetime:
     return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
 
 
+def problem_label() -> QLabel:
+    """A hidden line of red plain text that says what to fix."""
+    label = QLabel()
+    label.setObjectName("formProblem")
+    label.setStyleSheet("color: #a40e26;")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
 class FaxEditDialog(QDialog):
     """``accepted`` once the values are valid; read them from the fields."""
 
@@ -48,12 +59,7 @@ class FaxEditDialog(QDialog):
         self.send_at.setMinimumDateTime(QDateTime.currentDateTime())
         if fax.send_at is not None:
             self.send_at.setDateTime(to_qdatetime(fax.send_at))
-        self.problem = QLabel()
-        self.problem.setObjectName("formProblem")
-        self.problem.setStyleSheet("color: #a40e26;")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
 
         form = QFormLayout()
         form.addRow("Fax number", self.number)

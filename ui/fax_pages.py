@@ -9,8 +9,7 @@ from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtPdf import QPdfDocument
 
-PDF_MAGIC = b"%PDF-"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
+from app.domain.fax import PDF_MIMETYPE, TIFF_MIMETYPE, fax_mimetype
 
 
 def read_head(path: Path) -> bytes:
@@ -49,14 +48,15 @@ class FaxPages(QObject):
     def load(self, path: Path, head: bytes) -> int:
         """Open ``path`` (``head``: its first bytes, read off the Qt thread); its page count."""
         self.close()
-        if head.startswith(PDF_MAGIC):
+        kind = fax_mimetype(head)
+        if kind == PDF_MIMETYPE:
             pdf = QPdfDocument(self)
             error = pdf.load(str(path))
             if error != QPdfDocument.Error.None_ or pdf.pageCount() < 1:
                 pdf.deleteLater()
                 raise FaxPagesError(f"{path.name} is a damaged PDF: it cannot be shown.")
             self._pdf, self._count, self.kind = pdf, pdf.pageCount(), "PDF"
-        elif head[:4] in TIFF_MAGICS:
+        elif kind == TIFF_MIMETYPE:
             reader = QImageReader(str(path))
             count = reader.imageCount()
             if not reader.canRead():

@@ -195,13 +195,14 @@ class FaxPane(QWidget):
         actions = QHBoxLayout()
         actions.setContentsMargins(12, 4, 12, 8)
         actions.addWidget(self.message, 1)
-        for button in (
+        self.action_buttons = (
             self.open_button,
             self.read_button,
             self.retry_button,
             self.edit_button,
             self.delete_button,
-        ):
+        )
+        for button in self.action_buttons:
             actions.addWidget(button)
         filters = QVBoxLayout()
         filters.setContentsMargins(12, 0, 12, 6)
@@ -308,13 +309,7 @@ class FaxPane(QWidget):
         self.edit_button.setVisible(box is not FaxBox.INBOUND)
         self.edit_button.setText("Change recipient…" if box is FaxBox.OUTBOUND else "Edit…")
         self.delete_button.setText("Cancel fax" if box is FaxBox.SCHEDULED else "Delete")
-        for button in (
-            self.open_button,
-            self.read_button,
-            self.retry_button,
-            self.edit_button,
-            self.delete_button,
-        ):
+        for button in self.action_buttons:
             button.setEnabled(fax is not None)
         if fax is not None:
             self.read_button.setText("Mark unread" if fax.is_read else "Mark read")

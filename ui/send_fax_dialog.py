@@ -38,7 +38,7 @@ from app.domain.phone import format_for_display, to_valid_e164
 from app.services.contact_book import ContactBook
 from app.services.fax import FaxDocument, FaxError, FaxService, OutgoingFax, parse_emails
 from app.services.tasks import TaskGroup
-from ui.fax_edit_dialog import from_qdatetime
+from ui.fax_edit_dialog import from_qdatetime, problem_label
 from ui.fax_pages import FaxPages, FaxPagesError, read_head
 
 log = logging.getLogger(__name__)
@@ -152,12 +152,7 @@ class SendFaxDialog(QDialog):
         self.schedule.toggled.connect(self._update_send_button)
 
         # -- progress and buttons
-        self.problem = QLabel()
-        self.problem.setObjectName("formProblem")
-        self.problem.setStyleSheet("color: #a40e26;")
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Upload progress")
         self.progress.setRange(0, 1000)

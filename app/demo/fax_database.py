@@ -17,19 +17,21 @@ import json
 import random
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.demo.fax_documents import FaxCover, count_pages, fax_pdf, sniff_mimetype
+from app.demo.database_transactions import immediate_transaction
+from app.demo.fax_documents import FaxCover, count_pages, fax_pdf
 from app.demo.fax_texts import FAILURE_REASONS, FAX_TOPICS, FaxTopic
 from app.demo.identifiers import new_id, seeded_id
 from app.demo.timestamps import iso, utc_now
 from app.demo.wire import JsonDict, national_digits
 from app.demo.wordlists import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, OTHER_PLACES
+from app.domain.fax import fax_mimetype
 
 if TYPE_CHECKING:
     from app.demo.database import DemoDatabase
@@ -220,16 +222,8 @@ class FaxDatabase:
         with self._lock:
             self._conn.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._conn, self._lock)
 
     # -- seeding -------------------------------------------------------------------------
 
@@ -665,7 +659,7 @@ class FaxDatabase:
         self, content: bytes, *, filename: str, mimetype: str, name: str, description: str
     ) -> JsonDict:
         file_id = new_id()
-        kind = sniff_mimetype(content[:8]) or mimetype or "application/octet-stream"
+        kind = fax_mimetype(content[:8]) or mimetype or "application/octet-stream"
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO fax_files (id, name, uploaded_name, description, mimetype, size, uploaded_at,"

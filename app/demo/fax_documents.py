@@ -17,15 +17,14 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.domain.fax import PDF_MIMETYPE, TIFF_MIMETYPE, fax_mimetype
+
 PAGE_WIDTH = 612  # US letter, points
 PAGE_HEIGHT = 792
 MARGIN = 64
 BODY_SIZE = 11
 LINE_HEIGHT = 15
 WRAP_COLUMNS = 86
-
-PDF_MAGIC = b"%PDF-"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,21 +159,12 @@ def _assemble(streams: Sequence[bytes]) -> bytes:
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
-def sniff_mimetype(head: bytes) -> str | None:
-    """``application/pdf`` or ``image/tiff`` by the first bytes of a file; None otherwise."""
-    if head.startswith(PDF_MAGIC):
-        return "application/pdf"
-    if head[:4] in TIFF_MAGICS:
-        return "image/tiff"
-    return None
-
-
 def count_pages(content: bytes) -> int:
     """Pages of a PDF (its page objects) or a TIFF (its image directories); at least 1."""
-    kind = sniff_mimetype(content[:8])
-    if kind == "application/pdf":
+    kind = fax_mimetype(content[:8])
+    if kind == PDF_MIMETYPE:
         return max(1, len(_PDF_PAGE.findall(content)))
-    if kind == "image/tiff":
+    if kind == TIFF_MIMETYPE:
         return max(1, _tiff_directories(content))
     return 1
 

@@ -6,6 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+PDF_MIMETYPE = "application/pdf"
+TIFF_MIMETYPE = "image/tiff"
+PDF_MAGIC = b"%PDF-"
+TIFF_MAGICS = (b"II*\x00", b"MM\x00*")  # little- and big-endian
+
+
+def fax_mimetype(head: bytes) -> str | None:
+    """``application/pdf`` or ``image/tiff`` by a file's first bytes (its content, not its
+    name); None for anything else."""
+    if head.startswith(PDF_MAGIC):
+        return PDF_MIMETYPE
+    if head[:4] in TIFF_MAGICS:
+        return TIFF_MIMETYPE
+    return None
+
 
 class FaxBox(StrEnum):
     """Where a fax is listed (the path segment of ``/fax/messages/{box}``)."""

@@ -26,6 +26,7 @@ from app.domain.fax import (
     FaxFilter,
     FaxMessage,
     FaxStatistics,
+    fax_mimetype,
 )
 from app.domain.phone import format_for_display, to_valid_e164
 from app.providers.errors import ApiError, NotAcceptable, NotFound, ProviderError
@@ -39,8 +40,6 @@ from app.store.fax_hidden import hidden_among, hide_fax
 log = logging.getLogger(__name__)
 
 MAX_FAX_BYTES = 50 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
 INBOX = "fax-inbound"
 NOTIFY_ONE_BY_ONE = 3  # more new faxes than this at once: one summary notification
 POLL_PAGE = 20
@@ -132,10 +131,9 @@ def check_fax_file(path: Path) -> FaxDocument:
         raise FaxError(f"{name} is empty: there is nothing to fax.")
     if size > MAX_FAX_BYTES:
         raise FaxError(f"{name} is {_megabytes(size)}; a fax can be at most {_megabytes(MAX_FAX_BYTES)}.")
-    if head.startswith(PDF_MAGIC):
-        return FaxDocument(path, "application/pdf", size)
-    if head[:4] in TIFF_MAGICS:
-        return FaxDocument(path, "image/tiff", size)
+    mimetype = fax_mimetype(head)
+    if mimetype is not None:
+        return FaxDocument(path, mimetype, size)
     raise FaxError(
         f"{name} is not a PDF or TIFF document (its content is neither, whatever its name says). "
         "Save or print it as PDF first."

@@ -386,7 +386,7 @@ def run(args: argparse.Namespace, profile: Profile, *, started: float, instance_
     assert isinstance(app, QApplication)
     app.setApplicationName("RingDesk")
     app.setOrganizationName("RingDesk")
-    app.setDesktopFileName("ringdesk")
+    app.setDesktopFileName("org.ringdesk.RingDesk")
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     sys.excepthook = _log_uncaught

@@ -81,7 +81,7 @@ class ShortcutsWindow(QDialog):
         super().__init__(parent or window)
         self.setWindowTitle("Keyboard Shortcuts")
         self.setAccessibleName("Keyboard shortcuts")
-        self.resize(520, 560)
+        self.resize(640, 620)
         self.entries = collect_shortcuts(window)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter shortcuts")

@@ -45,7 +45,7 @@ def autostart_entry(command: Sequence[str]) -> str:
         "Name=RingDesk\n"
         "Comment=Start RingDesk in the tray at login\n"
         f"Exec={exec_line(command)}\n"
-        "Icon=ringdesk\n"
+        "Icon=org.ringdesk.RingDesk\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
     )

@@ -62,9 +62,18 @@ class Desktop:
     def dbus_log(self) -> str:
         return self.monitor_log.read_text(errors="replace") if self.monitor_log.exists() else ""
 
-    def screenshot(self, path: Path) -> Path:
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=30)
+    def screenshot(self, path: Path, window: str = "root") -> Path:
+        """The whole screen, or one window (an X window id, e.g. from :meth:`window_id`)."""
+        subprocess.run(["import", "-window", window, str(path)], env=self.env, check=True, timeout=30)
         return path
+
+    def window_id(self, name: str) -> str:
+        """The id of the visible window whose title is exactly ``name`` ("" when none)."""
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", f"^{name}$"],
+            env=self.env, capture_output=True, text=True, timeout=10, check=False,
+        ).stdout.split()
+        return found[0] if found else ""
 
 
 @contextlib.contextmanager

@@ -53,8 +53,10 @@ def wait_for_window(desktop: Desktop, name: str, timeout: float = 30) -> None:
     raise AssertionError(f"no window named {name!r}:\n{window_names(desktop)[-2000:]}")
 
 
-def shot(desktop: Desktop, tmp_path: Path, name: str) -> Path:
-    path = desktop.screenshot(tmp_path / name)
+def shot(desktop: Desktop, tmp_path: Path, name: str, window: str = "") -> Path:
+    """A screenshot of the screen, or of the named window when there is one."""
+    window_id = desktop.window_id(window) if window else ""
+    path = desktop.screenshot(tmp_path / name, window_id or "root")
     assert path.stat().st_size > 5_000
     if SHOTS_DIR:
         Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,7 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
         # First run: no account, so the sign-in dialog asks (focus in the API key field).
         wait_for_window(desktop, "Sign in to RingDesk")
         time.sleep(0.5)
-        shot(desktop, tmp_path, "sign-in.png")
+        shot(desktop, tmp_path, "sign-in.png", "Sign in to RingDesk")
         xdotool(desktop, "key", "shift+Tab", "ctrl+a")
         type_text(desktop, server.url)
         xdotool(desktop, "key", "Tab")
@@ -95,7 +97,7 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
         xdotool(desktop, "key", "Return")
         wait_for_line(log, r"sign-in: wrong-key", timeout=20)
         time.sleep(0.3)
-        shot(desktop, tmp_path, "sign-in-wrong-key.png")
+        shot(desktop, tmp_path, "sign-in-wrong-key.png", "Sign in to RingDesk")
 
         xdotool(desktop, "key", "ctrl+a")
         type_text(desktop, creds.api_key)
@@ -156,7 +158,7 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
         assert int(repainted.group(1)) >= 200  # from the cache, before any network
         assert "Sign in to RingDesk" not in window_names(desktop)
         time.sleep(1.0)
-        shot(desktop, tmp_path, "contacts.png")
+        shot(desktop, tmp_path, "contacts.png", "RingDesk")
         again.send_signal(signal.SIGTERM)
         assert again.wait(timeout=30) == 0
 

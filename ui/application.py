@@ -30,6 +30,7 @@ from app.services.contact_book import ContactBook
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
 from app.services.favorites import Favorites
+from app.services.messaging import Messaging
 from app.services.tasks import TaskGroup
 from app.store.contacts import StoredContact
 from app.store.database import Store
@@ -80,6 +81,7 @@ class RingDesk:
         self.model = ContactListModel(self.contacts)
         self.contacts_pane = ContactsPane(self.model)
         self.favorites = Favorites(self.store, self.bus)
+        self.messaging = Messaging(self.store, self.bus, self.contacts)
         self.favorites_pane = FavoritesPane(self.favorites)
         self.window = MainWindow(self.contacts_pane, self.favorites_pane)
         self._row_refresh = QTimer()
@@ -186,6 +188,7 @@ class RingDesk:
 
         self.session = Session(url, credentials, self.store, self.bus, self.contacts)
         await self.session.start()
+        await self.messaging.attach(self.session.client, self.session.listener)
         self._start_fax(self.session)
         self._start_voicemail(self.session)
 
@@ -227,6 +230,7 @@ class RingDesk:
         self._row_refresh.stop()
         self.window.hide()
         self.tray.hide()
+        await self.messaging.detach()
         if self.fax is not None:
             await self.fax.close()
         if self.fax_pane is not None:

@@ -76,6 +76,10 @@ class DemoDatabase:
         self.pbx_uuid: str = meta["pbx_uuid"]
         self.acting_user_id: str = meta["acting_user_id"]
         self.acting_user_email: str = meta["acting_user_email"]
+        # Publishes that repeated a stamp_id already stored (answered with the stored
+        # message, not stored again). The document does not promise that dedupe: tests use
+        # this to check that a client never relies on it.
+        self.repeated_stamp_publishes = 0
 
     # -- opening -------------------------------------------------------------------------
 
@@ -757,6 +761,7 @@ class DemoDatabase:
                 ).fetchone()
                 if existing is not None:
                     message_id, created = str(existing["id"]), False
+                    self.repeated_stamp_publishes += 1
                 else:
                     message_id, created = None, True
             else:

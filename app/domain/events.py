@@ -57,6 +57,43 @@ class ConversationDeleted:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationsChanged:
+    """These conversations' summaries changed in the store (new message, read marks, a
+    new or deleted conversation): list views reload those rows (a deleted one is gone)."""
+
+    conversation_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessagesChanged:
+    """Messages of a thread were added or updated in the store (inbound, an outbox message
+    going pending -> sent/failed, read marks). An open thread inserts or replaces them by
+    ``Message.key`` (stamp_id when the message has one, else id: stable from pending to
+    sent) and keeps them ordered by ``created_at`` (a sent message takes the server's time)."""
+
+    conversation_id: str
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessagesRemoved:
+    """Messages left a thread (deleted here or on the server, or a failed one discarded);
+    the tuple holds every key each one may be known by (its id and its stamp_id, when it
+    has them), so a view keyed by ``Message.key`` finds it."""
+
+    conversation_id: str
+    message_ids_or_stamps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessagesArrived:
+    """Inbound messages the store did not have before (live or fetched by a catch-up),
+    oldest first: what the notifier tells the user about."""
+
+    messages: tuple[Message, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PresenceChanged:
     presence: Presence
 

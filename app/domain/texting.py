@@ -12,6 +12,15 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
 
 
+class DeliveryState(StrEnum):
+    """Where a message stands: outbound ones go PENDING -> SENT, or FAILED (with an error
+    in words) after the outbox gave up. Inbound messages are SENT."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     id: str
@@ -32,6 +41,15 @@ class Message:
     is_read: bool = False
     stamp_id: str = ""
     attachments: tuple[Attachment, ...] = ()
+    delivery: DeliveryState = DeliveryState.SENT
+    error: str = ""
+
+    @property
+    def key(self) -> str:
+        """What identifies this message in a thread, stable from pending to sent: its client
+        ``stamp_id`` when it has one (an outbox message has no server ``id`` until the
+        server confirms it), else its server ``id``."""
+        return self.stamp_id or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +79,22 @@ class TextingNumber:
     id: str
     number: str
     ownership: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """One row of the conversation list.
+
+    ``title`` is the other party's name: the texting contact's, else the contact book's
+    for the number, else the formatted number. ``preview`` is the last message's text, or
+    "📎 N attachment(s)". ``last_message_at`` orders the list (newest first).
+    """
+
+    conversation_id: str
+    title: str
+    number: str
+    our_number: str
+    unread_count: int
+    last_message_at: datetime | None
+    preview: str
+    last_direction: Direction | None

@@ -74,6 +74,55 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE fax_hidden (fax_id TEXT PRIMARY KEY, hidden_at TEXT NOT NULL);
     """,
+    # 5: SMS conversations, messages (server id once known, client stamp_id for ours), the
+    # persistent outbox, sending numbers and sync state (app.store.texting).
+    """
+    CREATE TABLE sms_conversations (
+        id               TEXT PRIMARY KEY,
+        contact_id       TEXT NOT NULL DEFAULT '',
+        contact_name     TEXT NOT NULL DEFAULT '',
+        number           TEXT NOT NULL DEFAULT '',
+        our_number       TEXT NOT NULL DEFAULT '',
+        server_last_at   INTEGER,
+        server_unread    INTEGER NOT NULL DEFAULT 0,
+        hidden_unread    INTEGER NOT NULL DEFAULT 0,
+        synced_through   INTEGER,
+        history_complete INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX sms_conversations_by_number ON sms_conversations (number, our_number);
+    CREATE TABLE sms_messages (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT UNIQUE,
+        stamp_id        TEXT UNIQUE,
+        conversation_id TEXT NOT NULL,
+        direction       TEXT NOT NULL,
+        from_number     TEXT NOT NULL,
+        to_number       TEXT NOT NULL,
+        text            TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        sort_id         TEXT NOT NULL,
+        is_read         INTEGER NOT NULL,
+        delivery        TEXT NOT NULL,
+        error           TEXT NOT NULL DEFAULT '',
+        attachments     TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX sms_messages_by_thread ON sms_messages (conversation_id, created_at, sort_id);
+    CREATE INDEX sms_messages_unread ON sms_messages (conversation_id)
+        WHERE direction = 'inbound' AND is_read = 0;
+    CREATE TABLE sms_outbox (
+        stamp_id        TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        uncertain       INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        last_attempt_at REAL NOT NULL DEFAULT 0,
+        last_error      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE sms_numbers (position INTEGER PRIMARY KEY, id TEXT NOT NULL,
+        number TEXT NOT NULL, ownership TEXT NOT NULL DEFAULT '[]');
+    CREATE TABLE sms_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 
 

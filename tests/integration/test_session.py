@@ -3,6 +3,8 @@ catch-up after a reconnect, and notifications naming the sender."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from app.domain.events import (
 )
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
+from app.services.messaging import Messaging
 from app.services.session import Session
 from app.store import contacts as contact_rows
 from app.store.contacts import StoredContact
@@ -126,46 +129,71 @@ async def test_a_reconnect_triggers_a_catch_up_sync(
     assert len(await company_users(store)) == 201
 
 
+@contextlib.asynccontextmanager
+async def session_with_messaging(
+    demo_server: DemoServer, tmp_path: Path
+) -> AsyncIterator[tuple[Session, Recorder, Store]]:
+    """A session with the messaging service attached (it tells the notifier which inbound
+    messages are new). Entered inside the test, so that no REST work runs between an async
+    fixture's setup and the test body."""
+    bus = EventBus()
+    recorder = Recorder(bus)
+    store = Store(tmp_path / "cache.sqlite3")
+    session = Session(demo_server.url, credentials_of(demo_server), store, bus, ContactBook(store, bus))
+    messaging = Messaging(store, bus, session.contacts)
+    await session.start()
+    await messaging.attach(session.client, session.listener)
+    try:
+        await asyncio.wait_for(messaging.wait_caught_up(), 20)
+        yield session, recorder, store
+    finally:
+        await messaging.detach()
+        await session.stop()
+        store.close()
+
+
 async def test_an_inbound_message_is_notified_with_the_sender_and_text(
-    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
+    demo_server: DemoServer, tmp_path: Path
 ) -> None:
-    _, recorder, _ = running
-    await recorder.wait_for(is_online)
-    sent = demo_server.emit_inbound_message("Running 10 min late <b>sorry</b>")
-    note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
-    assert note.body == "Running 10 min late <b>sorry</b>"
-    assert note.conversation_id == sent["conversation_id"]
-    assert note.title  # a name from the book, or the formatted number
-    assert note.title != "Unknown"
+    async with session_with_messaging(demo_server, tmp_path) as (_, recorder, _store):
+        await recorder.wait_for(is_online)
+        sent = demo_server.emit_inbound_message("Running 10 min late <b>sorry</b>")
+        note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
+        assert note.body == "Running 10 min late <b>sorry</b>"
+        assert note.conversation_id == sent["conversation_id"]
+        assert note.title  # a name from the book, or the formatted number
+        assert note.title != "Unknown"
+        # The same message again on the wire is not notified twice.
+        demo_server.emit_raw("texting.message.new", sent)
+        await asyncio.sleep(0.3)
+        assert len(recorder.of(NotificationRequested)) == 1
 
 
-async def test_an_inbound_message_from_a_colleague_is_named(
-    demo_server: DemoServer, running: tuple[Session, Recorder, Store]
-) -> None:
-    _, recorder, store = running
-    await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
-    await recorder.wait_for(is_online)
-    # Pick a contact with a number and make a message come from it.
-    for stored in await store.call(contact_rows.contacts_page, 0, 50):
-        numbers = [p.number for p in stored.contact.phones if p.number.startswith("+")]
-        if numbers:
-            break
-    demo_server.emit_raw(
-        "texting.message.new",
-        {
-            "id": "65a000000000000000000001",
-            "conversation_id": "65a0000000000000000000ff",
-            "direction": "inbound",
-            "frm": numbers[0],
-            "to": "+19513360234",
-            "text": "hi",
-            "created_at": "2024-01-01T10:00:00.000000+00:00",
-            "is_read": False,
-            "files": [],
-        },
-    )
-    note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
-    assert note.title == stored.contact.display_name
+async def test_an_inbound_message_from_a_colleague_is_named(demo_server: DemoServer, tmp_path: Path) -> None:
+    async with session_with_messaging(demo_server, tmp_path) as (_, recorder, store):
+        await recorder.wait_for(lambda e: isinstance(e, ContactsChanged))
+        await recorder.wait_for(is_online)
+        # Pick a contact with a number and make a message come from it.
+        for stored in await store.call(contact_rows.contacts_page, 0, 50):
+            numbers = [p.number for p in stored.contact.phones if p.number.startswith("+")]
+            if numbers:
+                break
+        demo_server.emit_raw(
+            "texting.message.new",
+            {
+                "id": "65a000000000000000000001",
+                "conversation_id": "65a0000000000000000000ff",
+                "direction": "inbound",
+                "frm": numbers[0],
+                "to": "+19513360234",
+                "text": "hi",
+                "created_at": "2024-01-01T10:00:00.000000+00:00",
+                "is_read": False,
+                "files": [],
+            },
+        )
+        note = await recorder.wait_for(lambda e: isinstance(e, NotificationRequested))
+        assert note.title == stored.contact.display_name
 
 
 async def test_a_wrong_key_is_reported_in_words(demo_server: DemoServer, tmp_path: Path) -> None:

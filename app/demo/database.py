@@ -779,6 +779,32 @@ class DemoDatabase:
                 )
         return self._message_by_id(message_id), created
 
+    def add_inbound_many(self, conversation_id: str, texts: Sequence[str]) -> list[JsonDict] | None:
+        """Store inbound messages in one transaction (oldest first); None: no such conversation."""
+        with self._write() as conn:
+            conversation = conn.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if conversation is None:
+                return None
+            ids = []
+            for text in texts:
+                ids.append(
+                    self._insert_message(
+                        conn,
+                        conversation,
+                        direction="inbound",
+                        text=text,
+                        stamp_id=None,
+                        files=[],
+                        is_read=False,
+                    )
+                )
+                conversation = conn.execute(
+                    "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+                ).fetchone()
+        return [self._message_by_id(message_id) for message_id in ids]
+
     def add_inbound(self, conversation_id: str, text: str) -> JsonDict | None:
         with self._write() as conn:
             conversation = conn.execute(

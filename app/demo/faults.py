@@ -1,20 +1,35 @@
-"""Test fault injection: the next N HTTP requests under a path prefix get given statuses.
+"""Test fault injection: the next N HTTP requests under a path prefix get given statuses,
+or (random faults) a share of the requests whose path matches a pattern fail.
 
-A status of 0 means "hang for ``delay`` seconds, then answer normally" (a timeout for a
-client with a shorter timeout). Error statuses answer with the documented error body,
-after ``delay`` seconds if one is given, with ``Retry-After`` when ``retry_after`` is set.
+A status of 0 (:data:`HANG`) means "hang for ``delay`` seconds, then answer normally" (a
+timeout for a client with a shorter timeout; a client that gave up has closed the
+connection, so the request is not processed). :data:`LATE_ANSWER` (-1) processes the
+request at once and holds the answer back ``delay`` seconds: the server did the work, the
+client timed out and never hears of it. Error statuses answer with the documented error
+body, after ``delay`` seconds if one is given, with ``Retry-After`` when ``retry_after`` is
+set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.demo.errors import error_response
+
+HANG = 0
+LATE_ANSWER = -1
+
+
+def _check_status(status: int) -> None:
+    if status not in (HANG, LATE_ANSWER) and not 100 <= status <= 599:
+        raise ValueError(f"not an HTTP status: {status}")
 
 
 @dataclass(slots=True)
@@ -23,6 +38,19 @@ class FaultRule:
     statuses: deque[int]
     retry_after: float | None = None
     delay: float = 0.0
+
+
+@dataclass(slots=True)
+class RandomFaultRule:
+    """Each request whose path matches ``pattern`` fails with probability ``rate``, with one
+    of ``statuses`` (0 = hang ``delay`` seconds, then answer normally)."""
+
+    pattern: re.Pattern[str]
+    rate: float
+    statuses: tuple[int, ...]
+    delay: float
+    rng: random.Random
+    hits: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +65,7 @@ class FaultInjector:
     """Thread-safe queue of faults; survives server restarts."""
 
     _rules: list[FaultRule] = field(default_factory=list)
+    _random: list[RandomFaultRule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(
@@ -47,14 +76,39 @@ class FaultInjector:
         delay: float = 0.0,
     ) -> None:
         for status in statuses:
-            if status != 0 and not 100 <= status <= 599:
-                raise ValueError(f"not an HTTP status: {status}")
+            _check_status(status)
         with self._lock:
             self._rules.append(FaultRule(path_prefix, deque(statuses), retry_after, delay))
+
+    def add_random(
+        self,
+        path_pattern: str,
+        rate: float,
+        statuses: tuple[int, ...],
+        delay: float = 0.0,
+        seed: int | None = None,
+    ) -> None:
+        """Fail a ``rate`` share of the requests whose path matches ``path_pattern`` (a
+        regular expression, searched) until :meth:`clear`."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        if not statuses:
+            raise ValueError("give at least one status")
+        for status in statuses:
+            _check_status(status)
+        rule = RandomFaultRule(re.compile(path_pattern), rate, tuple(statuses), delay, random.Random(seed))
+        with self._lock:
+            self._random.append(rule)
+
+    def random_hits(self) -> int:
+        """How many requests the random rules failed so far."""
+        with self._lock:
+            return sum(rule.hits for rule in self._random)
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._random.clear()
 
     def pending(self) -> int:
         with self._lock:
@@ -68,6 +122,11 @@ class FaultInjector:
                     if not rule.statuses:
                         self._rules.remove(rule)
                     return Fault(status, rule.retry_after, rule.delay)
+            for chance in self._random:
+                if chance.pattern.search(path) and chance.rng.random() < chance.rate:
+                    chance.hits += 1
+                    status = chance.rng.choice(chance.statuses)
+                    return Fault(status, None, chance.delay if status in (HANG, LATE_ANSWER) else 0.0)
         return None
 
 
@@ -85,6 +144,9 @@ class FaultMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             fault = self.injector.take(scope["path"])
+            if fault is not None and fault.status == LATE_ANSWER:
+                await self._answer_late(scope, receive, send, fault.delay)
+                return
             if fault is not None:
                 if fault.delay > 0:
                     await asyncio.sleep(fault.delay)
@@ -96,3 +158,17 @@ class FaultMiddleware:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+    async def _answer_late(self, scope: Scope, receive: Receive, send: Send, delay: float) -> None:
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        await asyncio.sleep(delay)
+        try:
+            for message in held:
+                await send(message)
+        except OSError:  # the client is gone: that is the point
+            pass

@@ -61,6 +61,15 @@ class DemoOperations:
         await self.hub.emit_company("texting.message.new", message)
         return message
 
+    async def receive_inbound_many(self, conversation_id: str, texts: Sequence[str]) -> list[JsonDict]:
+        """Store many inbound SMS at once and emit each; KeyError for an unknown conversation."""
+        messages = self.db.add_inbound_many(conversation_id, texts)
+        if messages is None:
+            raise KeyError(conversation_id)
+        for message in messages:
+            await self.hub.emit_company("texting.message.new", message)
+        return messages
+
     async def new_customer_conversation(self, rng: random.Random) -> JsonDict:
         """A new customer texts the company's main number: texting contact + conversation."""
         names = FEMALE_FIRST_NAMES if rng.random() < 0.5 else MALE_FIRST_NAMES

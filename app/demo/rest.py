@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -429,6 +429,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ClientDisconnect):  # the client gave up (e.g. a test's hang fault)
+        log.info("client left before %s %s was read", request.method, request.url.path)
+        return error_response(400)
     log.exception("demo server error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500)
 

@@ -29,7 +29,7 @@ import socketio
 import uvicorn
 
 from app.demo.database import DemoDatabase
-from app.demo.faults import FaultInjector, FaultMiddleware
+from app.demo.faults import HANG, LATE_ANSWER, FaultInjector, FaultMiddleware
 from app.demo.fax import fax_routes
 from app.demo.fax_database import FaxDatabase
 from app.demo.operations import DemoOperations
@@ -325,8 +325,34 @@ class DemoServer:
         delay: float = 0.0,
     ) -> None:
         """The next ``len(statuses)`` HTTP requests under ``path_prefix`` get these statuses
-        (0 = hang ``delay`` seconds, then answer normally)."""
+        (0 = hang ``delay`` seconds, then answer normally; -1 = process at once, answer
+        ``delay`` seconds later; see :mod:`app.demo.faults`)."""
         self.faults.add(path_prefix, statuses, retry_after, delay)
+
+    def inject_random_faults(
+        self,
+        path_pattern: str,
+        rate: float,
+        statuses: tuple[int, ...] = (500, 503, HANG, LATE_ANSWER),
+        delay: float = 0.0,
+        seed: int | None = None,
+    ) -> None:
+        """From now until :meth:`clear_faults`, a ``rate`` share of the HTTP requests whose
+        path matches the regular expression ``path_pattern`` fail with one of ``statuses``
+        (``HANG``: no answer for ``delay`` seconds, the request is not processed if the
+        client gave up; ``LATE_ANSWER``: processed at once, answered ``delay`` seconds later,
+        so a client with a shorter timeout never learns that it worked)."""
+        self.faults.add_random(path_pattern, rate, statuses, delay, seed)
+
+    def emit_inbound_messages(self, conversation_id: str, texts: list[str]) -> list[JsonDict]:
+        """Store many inbound SMS in one transaction, then emit ``texting.message.new`` for
+        each; returns their Message JSON. KeyError: unknown conversation."""
+        if self._running is None:
+            messages = self.db.add_inbound_many(conversation_id, texts)
+            if messages is None:
+                raise KeyError(conversation_id)
+            return messages
+        return self._on_loop(lambda r: r.ops.receive_inbound_many(conversation_id, texts), timeout=60)
 
     def clear_faults(self) -> None:
         self.faults.clear()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.demo.faults import LATE_ANSWER
 from app.demo.server import DemoServer
 from app.domain.events import (
     ConnectionChanged,
@@ -319,7 +320,9 @@ async def test_a_publish_whose_answer_is_lost_is_not_sent_again(
         await asyncio.wait_for(rig.messaging.wait_caught_up(), 20)
         cid = (await rig.messaging.conversations())[0].conversation_id
         await rig.listener.stop()  # no live echo: only the outbox's own check can tell
-        demo_server.inject_faults(f"/texting/conversations/{cid}/messages/publish", [0], delay=0.6)
+        demo_server.inject_faults(
+            f"/texting/conversations/{cid}/messages/publish", [LATE_ANSWER], delay=0.6
+        )
         message = await rig.messaging.send("exactly once", conversation_id=cid)
         await until(lambda: _sent(rig, message), within=15)
         assert [m["stamp_id"] for m in rig.server_messages(cid)].count(message.stamp_id) == 1

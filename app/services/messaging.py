@@ -357,8 +357,9 @@ class Messaging:
         """Mark the conversation's inbound messages read here, then on the server (REST,
         and the ``texting.message.markAsRead`` client event for the user's other
         clients). Returns how many were marked."""
+        await self._fetch_hidden_unread(conversation_id)
         ids = await self._store.call(rows.unread_inbound_ids, conversation_id)
-        changed = await self._store.call(rows.apply_read, conversation_id, ids)
+        changed = await self._store.call(rows.apply_read, conversation_id, ids, pending=True)
         await self._store.call(rows.clear_hidden_unread, conversation_id)
         if changed:
             self._publish_thread(conversation_id, changed)
@@ -368,7 +369,25 @@ class Messaging:
             self._tasks.start(self._mark_read_on_server(conversation_id, ids), name="sms-mark-read")
         return len(changed)
 
+    async def _fetch_hidden_unread(self, conversation_id: str) -> None:
+        """Unread messages the server counts that are older than what is stored: fetched
+        (a few pages at most) so that their read marks can be sent too."""
+        for _ in range(MAX_HISTORY_PAGES * 2):
+            if self._client is None:
+                return
+            if not await self._store.call(rows.recount_hidden_unread, conversation_id):
+                return
+            try:
+                if not await self._fetch_older_history(conversation_id):
+                    return
+            except ProviderError as exc:
+                log.info("older unread messages of %s not fetched: %s", conversation_id, exc)
+                return
+
     async def _mark_read_on_server(self, conversation_id: str, ids: list[str]) -> None:
+        """Tell the user's other clients at once (the client event, no answer), and the
+        server for good (REST, per message). Marks the server did not take stay pending in
+        the store and are sent again after the next catch-up."""
         listener, client = self._listener, self._client
         if listener is not None and listener.state is ConnectionState.ONLINE:
             try:
@@ -377,11 +396,17 @@ class Messaging:
                 log.info("markAsRead event not sent: %s", exc)
         if client is None:
             return
-        for message_id in ids:
-            try:
-                await client.mark_message_read(conversation_id, message_id)
-            except ProviderError as exc:
-                log.info("message %s not marked read on the server: %s", message_id, exc)
+        delivered: list[str] = []
+        try:
+            for message_id in ids:
+                with contextlib.suppress(NotFound):  # deleted meanwhile: nothing to mark
+                    await client.mark_message_read(conversation_id, message_id)
+                delivered.append(message_id)
+        except ProviderError as exc:
+            log.info("read marks of %s not all sent (%s); trying again later", conversation_id, exc)
+        finally:
+            if delivered:
+                await self._store.call(rows.read_mark_delivered, delivered)
 
     async def delete_messages(self, conversation_id: str, message_ids: list[str]) -> None:
         """Delete messages (server ids; stamp ids of unsent ones are dropped locally) on the
@@ -565,6 +590,9 @@ class Messaging:
         arrived: list[Message] = []
         for conversation in listing:
             arrived.extend(await self._catch_up_conversation(client, conversation))
+        for cid, ids in (await self._store.call(rows.read_marks_pending)).items():
+            if cid in listed:
+                self._tasks.start(self._mark_read_on_server(cid, ids), name="sms-mark-read-again")
         if not first_sync and arrived:
             arrived.sort(key=lambda m: (m.created_at, m.id))
             self._bus.publish(InboundMessagesArrived(tuple(arrived)))
@@ -580,11 +608,10 @@ class Messaging:
         stored = await self._store.call(rows.stored_conversation, cid)
         synced = stored.synced_through if stored is not None else None
         server_last = conversation.last_message_at
-        unread_known = await self._store.call(rows.unread_inbound_ids, cid)
         if (
             synced is not None
             and (server_last is None or to_micros(server_last) <= synced)
-            and len(unread_known) >= conversation.unread_count
+            and await self._store.call(rows.unread_as_server_counts, cid) >= conversation.unread_count
         ):
             return []
         arrived: list[Message] = []
@@ -603,10 +630,10 @@ class Messaging:
                 await self._store.call(rows.set_history_complete, cid)
                 reached = True
                 break
-            if reached:
-                unread = await self._store.call(rows.unread_inbound_ids, cid)
-                if len(unread) >= conversation.unread_count:
-                    break
+            if reached and (
+                await self._store.call(rows.unread_as_server_counts, cid) >= conversation.unread_count
+            ):
+                break
         if reached and newest is not None:
             await self._store.call(rows.set_synced_through, cid, newest)
         if await self._store.call(rows.set_hidden_unread, cid, conversation.unread_count):

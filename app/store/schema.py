@@ -104,8 +104,10 @@ MIGRATIONS: tuple[str, ...] = (
         is_read         INTEGER NOT NULL,
         delivery        TEXT NOT NULL,
         error           TEXT NOT NULL DEFAULT '',
-        attachments     TEXT NOT NULL DEFAULT '[]'
+        attachments     TEXT NOT NULL DEFAULT '[]',
+        read_pending    INTEGER NOT NULL DEFAULT 0
     );
+    CREATE INDEX sms_messages_read_pending ON sms_messages (conversation_id) WHERE read_pending = 1;
     CREATE INDEX sms_messages_by_thread ON sms_messages (conversation_id, created_at, sort_id);
     CREATE INDEX sms_messages_unread ON sms_messages (conversation_id)
         WHERE direction = 'inbound' AND is_read = 0;

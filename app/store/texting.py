@@ -244,23 +244,12 @@ def set_history_complete(conn: sqlite3.Connection, conversation_id: str) -> None
 def set_hidden_unread(conn: sqlite3.Connection, conversation_id: str, server_unread: int) -> bool:
     """Record how many of the server's unread messages are not stored; True if it changed."""
     with _write(conn):
-        stored = _stored_unread(conn, conversation_id)
-        hidden = max(0, server_unread - stored)
+        hidden = max(0, server_unread - unread_as_server_counts(conn, conversation_id))
         cursor = conn.execute(
             "UPDATE sms_conversations SET hidden_unread = ? WHERE id = ? AND hidden_unread != ?",
             (hidden, conversation_id, hidden),
         )
     return cursor.rowcount > 0
-
-
-def _stored_unread(conn: sqlite3.Connection, conversation_id: str) -> int:
-    return int(
-        conn.execute(
-            "SELECT COUNT(*) FROM sms_messages WHERE conversation_id = ?"
-            " AND direction = 'inbound' AND is_read = 0",
-            (conversation_id,),
-        ).fetchone()[0]
-    )
 
 
 def find_conversation(conn: sqlite3.Connection, number: str, our_number: str | None) -> str | None:
@@ -394,29 +383,36 @@ def store_messages(
             if advance_sync:
                 newest[cid] = max(newest.get(cid, 0), created)
             row = conn.execute(
-                "SELECT seq, is_read FROM sms_messages WHERE id = ?", (message.id,)
+                "SELECT seq, is_read, read_pending FROM sms_messages WHERE id = ?", (message.id,)
             ).fetchone()
             if row is not None:
-                if message.is_read and not row[1]:
-                    conn.execute("UPDATE sms_messages SET is_read = 1 WHERE seq = ?", (row[0],))
-                    updated = _message_where(conn, "m.seq = ?", (row[0],))
-                    assert updated is not None
-                    changes.updated.append(updated)
-                    changes.conversations.add(cid)
+                if message.is_read and (not row[1] or row[2]):
+                    # The server has it read: ours may have been waiting to tell it.
+                    conn.execute(
+                        "UPDATE sms_messages SET is_read = 1, read_pending = 0 WHERE seq = ?", (row[0],)
+                    )
+                    if not row[1]:
+                        updated = _message_where(conn, "m.seq = ?", (row[0],))
+                        assert updated is not None
+                        changes.updated.append(updated)
+                        changes.conversations.add(cid)
                 continue
-            if message.stamp_id:
+            stamp = message.stamp_id or None
+            if stamp is not None:
                 confirmed = _confirm_outbox(conn, message, created)
                 if confirmed is not None:
                     changes.updated.append(confirmed)
                     changes.conversations.add(confirmed.conversation_id)
                     continue
+                if conn.execute("SELECT 1 FROM sms_messages WHERE stamp_id = ?", (stamp,)).fetchone():
+                    stamp = None  # the server holds two messages with one stamp: keep both
             conn.execute(
                 "INSERT INTO sms_messages (id, stamp_id, conversation_id, direction, from_number,"
                 " to_number, text, created_at, sort_id, is_read, delivery, error, attachments)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', '', ?)",
                 (
                     message.id,
-                    message.stamp_id or None,
+                    stamp,
                     cid,
                     message.direction.value,
                     message.from_number,
@@ -536,8 +532,11 @@ def unread_inbound_ids(conn: sqlite3.Connection, conversation_id: str) -> list[s
     ]
 
 
-def apply_read(conn: sqlite3.Connection, conversation_id: str, ids: Sequence[str]) -> list[Message]:
-    """Mark these messages read (as stored); returns those that changed."""
+def apply_read(
+    conn: sqlite3.Connection, conversation_id: str, ids: Sequence[str], *, pending: bool = False
+) -> list[Message]:
+    """Mark these messages read (as stored); returns those that changed. ``pending``: read
+    here, the server is still to be told (see :func:`read_marks_pending`)."""
     changed: list[Message] = []
     with _write(conn):
         for start in range(0, len(ids), 500):
@@ -552,11 +551,57 @@ def apply_read(conn: sqlite3.Connection, conversation_id: str, ids: Sequence[str
                 )
             ]
             for seq in seqs:
-                conn.execute("UPDATE sms_messages SET is_read = 1 WHERE seq = ?", (seq,))
+                conn.execute(
+                    "UPDATE sms_messages SET is_read = 1, read_pending = ? WHERE seq = ?", (int(pending), seq)
+                )
                 message = _message_where(conn, "m.seq = ?", (seq,))
                 assert message is not None
                 changed.append(message)
     return changed
+
+
+def read_marks_pending(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Messages read here whose read mark the server has not confirmed, by conversation."""
+    pending: dict[str, list[str]] = {}
+    for cid, mid in conn.execute(
+        "SELECT conversation_id, id FROM sms_messages WHERE read_pending = 1 AND id IS NOT NULL"
+        " ORDER BY conversation_id, created_at"
+    ):
+        pending.setdefault(str(cid), []).append(str(mid))
+    return pending
+
+
+def read_mark_delivered(conn: sqlite3.Connection, message_ids: Sequence[str]) -> None:
+    with _write(conn):
+        conn.executemany(
+            "UPDATE sms_messages SET read_pending = 0 WHERE id = ?", [(mid,) for mid in message_ids]
+        )
+
+
+def unread_as_server_counts(conn: sqlite3.Connection, conversation_id: str) -> int:
+    """How many unread messages the server should count for this conversation as stored:
+    the unread ones, plus those read here that it has not heard of yet."""
+    return int(
+        conn.execute(
+            "SELECT COUNT(*) FROM sms_messages WHERE conversation_id = ? AND direction = 'inbound'"
+            " AND (is_read = 0 OR read_pending = 1)",
+            (conversation_id,),
+        ).fetchone()[0]
+    )
+
+
+def recount_hidden_unread(conn: sqlite3.Connection, conversation_id: str) -> int:
+    """Recount the server's unread messages that are not stored (after fetching some)."""
+    row = conn.execute(
+        "SELECT server_unread FROM sms_conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    if row is None:
+        return 0
+    set_hidden_unread(conn, conversation_id, int(row[0]))
+    hidden = conn.execute(
+        "SELECT hidden_unread FROM sms_conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return int(hidden[0])
 
 
 def clear_hidden_unread(conn: sqlite3.Connection, conversation_id: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -469,3 +470,139 @@ async def test_without_a_connection_reads_serve_the_store(demo_server: DemoServe
             await offline.send("hi", to_number="+16195550177")
     finally:
         store.close()
+
+
+# -- failures: network, refusals, malformed payloads ------------------------------------
+
+
+async def test_a_message_sent_while_the_server_is_down_goes_out_once_it_is_back(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        cid = (await rig.messaging.conversations())[0].conversation_id
+        await asyncio.get_running_loop().run_in_executor(None, demo_server.stop)
+        message = await rig.messaging.send("are you there?", conversation_id=cid)
+        await asyncio.sleep(0.5)  # a few attempts fail to connect
+        stored = await rig.store.call(rows.get_message, message.stamp_id)
+        assert stored is not None and stored.delivery is DeliveryState.PENDING
+        await asyncio.get_running_loop().run_in_executor(None, demo_server.start)
+        await until(lambda: _sent(rig, message), within=20)
+        assert [m["stamp_id"] for m in rig.server_messages(cid)].count(message.stamp_id) == 1
+
+
+async def test_read_marks_the_server_did_not_get_are_sent_after_the_next_catch_up(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        await online(rig)
+        unread = next(s for s in await rig.messaging.conversations() if s.unread_count)
+        cid = unread.conversation_id
+        demo_server.inject_faults(f"/texting/conversations/{cid}/messages/", [503] * 40)
+        await rig.listener.stop()  # and no client event either
+        await rig.messaging.mark_read(cid)
+        await asyncio.sleep(0.5)
+        assert not all(m["is_read"] for m in rig.server_messages(cid))
+        demo_server.clear_faults()
+        assert (await rig.messaging.summaries([cid]))[0].unread_count == 0
+        rig.listener.start()  # back online: catch-up, then the marks go out again
+
+        async def server_read() -> bool:
+            return all(m["is_read"] for m in rig.server_messages(cid))
+
+        await until(server_read, within=20)
+        await until(lambda: _no_read_marks_pending(rig))
+        assert (await rig.messaging.summaries([cid]))[0].unread_count == 0
+
+
+async def _no_read_marks_pending(rig: Rig) -> bool:
+    return await rig.store.call(rows.read_marks_pending) == {}
+
+
+async def test_a_message_to_a_deleted_conversation_fails_in_words(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        cid = (await rig.messaging.conversations())[0].conversation_id
+        # The server answers that it has no such conversation (deleted elsewhere).
+        demo_server.inject_faults(f"/texting/conversations/{cid}/messages/publish", [404])
+        message = await rig.messaging.send("hello?", conversation_id=cid)
+        await until(lambda: _failed(rig, message))
+        stored = await rig.store.call(rows.get_message, message.stamp_id)
+        assert stored is not None
+        assert stored.error == "Not sent: The conversation no longer exists on the server"
+
+
+async def test_a_refused_api_key_fails_messages_in_words_and_keeps_the_store(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    async with running(demo_server, path) as rig:
+        listed = await rig.messaging.conversations()
+    bus = EventBus()
+    store = Store(path)
+    c = demo_server.credentials
+    bad = credentials_of(demo_server)
+    client = RingPlanClient(demo_server.url, type(bad)("not-the-key", c.user_id, c.user_email))
+    listener = RingPlanListener(demo_server.url, type(bad)("not-the-key", c.user_id, ""), bus.publish)
+    messaging = Messaging(store, bus, ContactBook(store, bus), outbox_policy=quick_policy(max_attempts=2))
+    await messaging.attach(client, listener)
+    try:
+        message = await messaging.send("hi", conversation_id=listed[0].conversation_id)
+        deadline = asyncio.get_running_loop().time() + 10
+        while (stored := await store.call(rows.get_message, message.stamp_id)) is None or (
+            stored.delivery is not DeliveryState.FAILED
+        ):
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.05)
+        assert "API key" in stored.error and "not-the-key" not in stored.error
+        assert [s.conversation_id for s in await messaging.conversations()] == [
+            s.conversation_id for s in listed
+        ]
+    finally:
+        await messaging.detach()
+        await client.aclose()
+        store.close()
+
+
+async def test_malformed_messages_from_the_server_are_skipped_not_fatal(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    cid = demo_server.db.conversation_ids()[2]
+    good = demo_server.db.add_inbound(cid, "good one")
+    broken = demo_server.db.add_inbound(cid, "broken one")
+    assert good and broken
+    with sqlite3.connect(demo_server.db_path) as conn:  # as a buggy server might send it
+        conn.execute("UPDATE messages SET created_at = 'yesterday-ish' WHERE id = ?", (broken["id"],))
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        await online(rig)
+        texts = [m.text for m in await rig.messaging.messages_before(cid, None, 50)]
+        assert "good one" in texts and "broken one" not in texts
+        demo_server.emit_raw("texting.message.new", {"id": "x", "text": "no conversation, no date"})
+        demo_server.emit_raw("texting.message.new", "not even an object")
+        later = demo_server.emit_inbound_message("still listening", cid)
+        await until(lambda: _stored(rig, later["id"]))
+
+
+async def _stored(rig: Rig, message_id: str) -> bool:
+    return await rig.store.call(rows.get_message, message_id) is not None
+
+
+async def test_unread_messages_older_than_the_first_page_are_counted(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    cid = demo_server.db.conversation_ids()[1]
+    unread = demo_server.db.add_inbound_many(cid, [f"unread {i}" for i in range(30)])
+    assert unread is not None
+    newer = demo_server.db.add_inbound_many(cid, [f"read {i}" for i in range(150)])
+    assert newer is not None
+    with sqlite3.connect(demo_server.db_path) as conn:  # newer and read: the unread are on page 2
+        conn.executemany("UPDATE messages SET is_read = 1 WHERE id = ?", [(m["id"],) for m in newer])
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        summary = (await rig.messaging.summaries([cid]))[0]
+        assert summary.unread_count == 30
+        await rig.messaging.mark_read(cid)
+
+        async def server_read() -> bool:
+            return all(m["is_read"] for m in rig.server_messages(cid))
+
+        await until(server_read, within=20)

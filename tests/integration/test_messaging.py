@@ -25,7 +25,7 @@ from app.domain.events import (
     ThreadMessagesChanged,
     ThreadMessagesRemoved,
 )
-from app.domain.texting import DeliveryState, Direction, Message
+from app.domain.texting import ConversationSummary, DeliveryState, Direction, Message
 from app.providers.errors import NetworkError
 from app.providers.ringplan.backoff import Backoff
 from app.providers.ringplan.realtime import RingPlanListener
@@ -366,22 +366,26 @@ async def test_the_outbox_survives_a_restart(demo_server: DemoServer, tmp_path: 
 # -- read marks, deletes, search ---------------------------------------------------------
 
 
+async def first_unread(rig: Rig) -> ConversationSummary:
+    return next(s for s in await rig.messaging.conversations() if s.unread_count)
+
+
+def all_read_on_server(rig: Rig, conversation_id: str) -> bool:
+    return all(m["is_read"] for m in rig.server_messages(conversation_id))
+
+
 async def test_mark_read_clears_unread_here_and_on_the_server(
     demo_server: DemoServer, tmp_path: Path
 ) -> None:
     async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
         await online(rig)
-        unread = next(s for s in await rig.messaging.conversations() if s.unread_count)
+        unread = await first_unread(rig)
         cid = unread.conversation_id
         marked = await rig.messaging.mark_read(cid)
         assert marked == unread.unread_count
         assert (await rig.messaging.summaries([cid]))[0].unread_count == 0
         assert ConversationsChanged((cid,)) in rig.recorder.events
-
-        async def server_read() -> bool:
-            return all(m["is_read"] for m in rig.server_messages(cid))
-
-        await until(server_read)
+        await until(lambda: all_read_on_server(rig, cid))
 
 
 async def test_read_marks_from_another_device_update_unread_counts(
@@ -389,7 +393,7 @@ async def test_read_marks_from_another_device_update_unread_counts(
 ) -> None:
     async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
         await online(rig)
-        unread = next(s for s in await rig.messaging.conversations() if s.unread_count)
+        unread = await first_unread(rig)
         cid = unread.conversation_id
         ids = [m["id"] for m in rig.server_messages(cid) if not m["is_read"]]
         with rig.api() as api:
@@ -495,7 +499,7 @@ async def test_read_marks_the_server_did_not_get_are_sent_after_the_next_catch_u
 ) -> None:
     async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
         await online(rig)
-        unread = next(s for s in await rig.messaging.conversations() if s.unread_count)
+        unread = await first_unread(rig)
         cid = unread.conversation_id
         demo_server.inject_faults(f"/texting/conversations/{cid}/messages/", [503] * 40)
         await rig.listener.stop()  # and no client event either
@@ -505,11 +509,7 @@ async def test_read_marks_the_server_did_not_get_are_sent_after_the_next_catch_u
         demo_server.clear_faults()
         assert (await rig.messaging.summaries([cid]))[0].unread_count == 0
         rig.listener.start()  # back online: catch-up, then the marks go out again
-
-        async def server_read() -> bool:
-            return all(m["is_read"] for m in rig.server_messages(cid))
-
-        await until(server_read, within=20)
+        await until(lambda: all_read_on_server(rig, cid), within=20)
         await until(lambda: _no_read_marks_pending(rig))
         assert (await rig.messaging.summaries([cid]))[0].unread_count == 0
 
@@ -601,8 +601,4 @@ async def test_unread_messages_older_than_the_first_page_are_counted(
         summary = (await rig.messaging.summaries([cid]))[0]
         assert summary.unread_count == 30
         await rig.messaging.mark_read(cid)
-
-        async def server_read() -> bool:
-            return all(m["is_read"] for m in rig.server_messages(cid))
-
-        await until(server_read, within=20)
+        await until(lambda: all_read_on_server(rig, cid), within=20)

@@ -88,9 +88,11 @@ class ThreadMessagesRemoved:
 @dataclass(frozen=True, slots=True)
 class InboundMessagesArrived:
     """Inbound messages the store did not have before (live or fetched by a catch-up),
-    oldest first: what the notifier tells the user about."""
+    oldest first: what the notifier tells the user about. ``titles`` pairs conversation ids
+    with their list titles (the other party's name), where known."""
 
     messages: tuple[Message, ...]
+    titles: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

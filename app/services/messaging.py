@@ -595,7 +595,7 @@ class Messaging:
                 self._tasks.start(self._mark_read_on_server(cid, ids), name="sms-mark-read-again")
         if not first_sync and arrived:
             arrived.sort(key=lambda m: (m.created_at, m.id))
-            self._bus.publish(InboundMessagesArrived(tuple(arrived)))
+            await self._announce(arrived)
         if first_sync:
             await self._store.call(rows.set_state, FIRST_SYNC_DONE, datetime.now(UTC).isoformat())
 
@@ -682,9 +682,15 @@ class Messaging:
         if grouped:
             self._bus.publish(ConversationsChanged(tuple(grouped)))
         if notify:
-            arrived = tuple(m for m in changes.added if m.direction is Direction.INBOUND and not m.is_read)
+            arrived = [m for m in changes.added if m.direction is Direction.INBOUND and not m.is_read]
             if arrived:
-                self._bus.publish(InboundMessagesArrived(arrived))
+                self._tasks.start(self._announce(arrived), name="sms-announce")
+
+    async def _announce(self, arrived: list[Message]) -> None:
+        """Publish InboundMessagesArrived with the conversations' titles."""
+        ids = list(dict.fromkeys(m.conversation_id for m in arrived))
+        titles = tuple((s.conversation_id, s.title) for s in await self.summaries(ids))
+        self._bus.publish(InboundMessagesArrived(tuple(arrived), titles))
 
 
 def _display_number(number: str) -> str:

@@ -2,8 +2,9 @@
 
 It listens to :class:`InboundMessagesArrived`, which the messaging service publishes only
 for messages the store did not have before (live or fetched by a catch-up), so a message
-seen twice on the wire is notified once. Several at once are grouped: one notification
-per conversation, or a single summary when many conversations got messages together.
+seen twice on the wire is notified once. Each message gets its own
+:class:`NotificationRequested` (sender, text, conversation): the UI knows which thread is
+in front and groups bursts (``ui.message_notifications``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from app.services.tasks import TaskGroup
 log = logging.getLogger(__name__)
 
 PREVIEW_CHARS = 200
-# More conversations than this in one batch become one summary notification.
-MAX_SEPARATE = 3
 
 
 class InboundMessageNotifier:
@@ -37,31 +36,25 @@ class InboundMessageNotifier:
     def _on_messages_arrived(self, event: InboundMessagesArrived) -> None:
         inbound = [m for m in event.messages if m.direction is Direction.INBOUND]
         if inbound:
-            self._tasks.start(self._notify(inbound), name="notify-inbound")
+            self._tasks.start(self._notify(inbound, dict(event.titles)), name="notify-inbound")
 
-    async def _notify(self, messages: list[Message]) -> None:
-        by_conversation: dict[str, list[Message]] = {}
+    async def _notify(self, messages: list[Message], titles: dict[str, str]) -> None:
+        senders: dict[str, str] = {}
         for message in messages:
-            by_conversation.setdefault(message.conversation_id, []).append(message)
-        if len(by_conversation) > MAX_SEPARATE:
-            senders = [await self._sender(group[-1]) for group in by_conversation.values()]
-            shown = ", ".join(senders[:MAX_SEPARATE])
-            rest = len(senders) - MAX_SEPARATE
-            self._bus.publish(
-                NotificationRequested(f"{len(messages)} new messages", f"From {shown} and {rest} more")
-            )
-            return
-        for conversation_id, group in by_conversation.items():
-            last = group[-1]
-            title = await self._sender(last)
-            if len(group) > 1:
-                title = f"{title} ({len(group)} new messages)"
-            self._bus.publish(NotificationRequested(title, _preview(last), conversation_id))
+            sender = senders.get(message.from_number)
+            if sender is None:
+                sender = senders[message.from_number] = await self._sender(message, titles)
+            self._bus.publish(NotificationRequested(sender, _preview(message), message.conversation_id))
 
-    async def _sender(self, message: Message) -> str:
+    async def _sender(self, message: Message, titles: dict[str, str]) -> str:
+        """The contact book's name for the number, else the conversation's title (the
+        texting contact's name or the formatted number)."""
         contact = await self._contacts.contact_for_number(message.from_number)
         if contact is not None:
             return contact.display_name
+        title = titles.get(message.conversation_id)
+        if title:
+            return title
         return format_for_display(message.from_number) if message.from_number else "Unknown"
 
 

@@ -22,6 +22,7 @@ from app.domain.events import (
     ConnectionState,
     ConversationsChanged,
     InboundMessagesArrived,
+    NotificationRequested,
     ThreadMessagesChanged,
     ThreadMessagesRemoved,
 )
@@ -33,7 +34,9 @@ from app.providers.ringplan.rest import RingPlanClient
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
 from app.services.messaging import Messaging
+from app.services.notifications import InboundMessageNotifier
 from app.services.outbox import OutboxPolicy
+from app.services.tasks import TaskGroup
 from app.store import texting as rows
 from app.store.database import Store
 from tests.integration.recording import Recorder, credentials_of
@@ -602,3 +605,28 @@ async def test_unread_messages_older_than_the_first_page_are_counted(
         assert summary.unread_count == 30
         await rig.messaging.mark_read(cid)
         await until(lambda: all_read_on_server(rig, cid), within=20)
+
+
+async def test_each_new_inbound_message_is_notified_once_with_the_texting_contacts_name(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        tasks = TaskGroup("test")
+        notifier = InboundMessageNotifier(rig.bus, ContactBook(rig.store, rig.bus), tasks)
+        try:
+            await online(rig)
+            summary = (await rig.messaging.conversations())[4]
+            texts = ["first <i>one</i>", "second"]
+            sent = await asyncio.get_running_loop().run_in_executor(
+                None, demo_server.emit_inbound_messages, summary.conversation_id, texts
+            )
+            await until(lambda: len(rig.recorder.of(NotificationRequested)) >= 2)
+            demo_server.emit_raw("texting.message.new", sent[0])  # a replay: not new
+            await asyncio.sleep(0.3)
+            notes = rig.recorder.of(NotificationRequested)
+            assert [(n.title, n.body, n.conversation_id) for n in notes] == [
+                (summary.title, text, summary.conversation_id) for text in texts
+            ]
+        finally:
+            notifier.close()
+            await tasks.cancel_all()

@@ -12,12 +12,13 @@ stored (normally none: the catch-up fetches back until it has them).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from app.domain.texting import (
     Attachment,
@@ -39,7 +40,7 @@ def to_micros(when: datetime) -> int:
 
 
 def from_micros(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros / 1_000_000, UTC)
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 @contextmanager
@@ -374,12 +375,15 @@ def store_messages(
     """
     changes = StoredChanges()
     newest: dict[str, int] = {}
+    ensured: set[str] = set()
     with _write(conn):
         for message in messages:
             created = to_micros(message.created_at)
             cid = message.conversation_id
-            if _ensure_conversation(conn, message):
-                changes.new_conversations.add(cid)
+            if cid not in ensured:
+                ensured.add(cid)
+                if _ensure_conversation(conn, message):
+                    changes.new_conversations.add(cid)
             if advance_sync:
                 newest[cid] = max(newest.get(cid, 0), created)
             row = conn.execute(
@@ -406,6 +410,7 @@ def store_messages(
                     continue
                 if conn.execute("SELECT 1 FROM sms_messages WHERE stamp_id = ?", (stamp,)).fetchone():
                     stamp = None  # the server holds two messages with one stamp: keep both
+            is_read = message.is_read or message.direction is Direction.OUTBOUND
             conn.execute(
                 "INSERT INTO sms_messages (id, stamp_id, conversation_id, direction, from_number,"
                 " to_number, text, created_at, sort_id, is_read, delivery, error, attachments)"
@@ -420,13 +425,20 @@ def store_messages(
                     message.text,
                     created,
                     message.id,
-                    int(message.is_read or message.direction is Direction.OUTBOUND),
+                    int(is_read),
                     _attachments_json(message.attachments),
                 ),
             )
-            stored = _message_where(conn, "m.id = ?", (message.id,))
-            assert stored is not None
-            changes.added.append(stored)
+            changes.added.append(
+                dataclasses.replace(
+                    message,
+                    created_at=from_micros(created),
+                    is_read=is_read,
+                    stamp_id=stamp or "",
+                    delivery=DeliveryState.SENT,
+                    error="",
+                )
+            )
             changes.conversations.add(cid)
         for cid, micros in newest.items():
             # Only where a catch-up established a synced point: a conversation first seen

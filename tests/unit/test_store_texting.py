@@ -124,7 +124,9 @@ def test_summaries_use_the_book_name_then_the_number(conn: sqlite3.Connection) -
         "INSERT INTO contacts (id, source, source_id, first_name, last_name, sort_key)"
         " VALUES (1, 'x', '1', 'Bob', 'Stone', 'bob')"
     )
-    conn.execute("INSERT INTO contact_numbers (contact_id, number, kind) VALUES (1, '+16195550122', 'mobile')")
+    conn.execute(
+        "INSERT INTO contact_numbers (contact_id, number, kind) VALUES (1, '+16195550122', 'mobile')"
+    )
     rows.upsert_conversations(
         conn,
         [

@@ -44,12 +44,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Extensions carry their user's whole contact object (~2 KB of JSON each), decoded on the
-# event loop: 100 a page keeps that to a few milliseconds a page. Measured on the benchmark
-# (tests/benchmarks/bench_sync.py, qasync): 100 a page stalls the loop > 16 ms 18 times in
-# 20 s, 200 a page 60-120 times, 500 a page 140 times (~15 s instead of ~20 s); decoding on
-# a worker thread stalls it more (the GIL), not less.
-EXTENSIONS_PER_PAGE = 100
+# Extensions carry their user's whole contact object (~2 KB of JSON each), decoded on a
+# worker thread (RingPlanClient.iter_extensions). Measured on the benchmark
+# (tests/benchmarks/bench_sync.py, qasync, 100,000 extensions): decoded on the loop, 100 a
+# page took ~18 s with loop stalls up to ~30 ms, 500 a page ~13 s with p99 stalls of 24 ms;
+# on a worker with the interpreter's default 5 ms switch interval the GIL made stalls worse
+# (p99 34 ms); with the app's 1 ms switch interval, 500 a page takes ~11 s, p99 ~13 ms.
+EXTENSIONS_PER_PAGE = 500
 
 # Which state wins when one user's extensions disagree (higher wins).
 _STRENGTH: dict[PresenceState, int] = {

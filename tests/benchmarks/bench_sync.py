@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     phases = frozenset([args.only] if args.only else ["contacts", "presence"])
+    from ui.application import UI_SWITCH_INTERVAL
+
+    sys.setswitchinterval(UI_SWITCH_INTERVAL)  # as the app runs
 
     server, info, started = start_server(args.contacts, args.db)
     print(f"demo server with {args.contacts:,} contacts up in {started:.1f} s at {info['url']}")

@@ -261,7 +261,9 @@ class RingPlanClient:
                 if page_count is not None and page < page_count:
                     ahead = asyncio.get_running_loop().create_task(fetch(page + 1))
                     ahead.add_done_callback(_retrieve_exception)
-                extensions, raw_count = self._extensions(response)
+                extensions, raw_count = await asyncio.get_running_loop().run_in_executor(
+                    None, self._extensions, response
+                )
                 if raw_count == 0:
                     return
                 first = extensions[0].id if extensions else None

@@ -608,12 +608,19 @@ class Messaging:
         stored = await self._store.call(rows.stored_conversation, cid)
         synced = stored.synced_through if stored is not None else None
         server_last = conversation.last_message_at
+        server_unread = conversation.unread_count
+        counted = await self._store.call(rows.unread_as_server_counts, cid)
         if (
             synced is not None
             and (server_last is None or to_micros(server_last) <= synced)
-            and await self._store.call(rows.unread_as_server_counts, cid) >= conversation.unread_count
+            and counted == server_unread
         ):
             return []
+        # Fewer unread on the server than here: read elsewhere while we were away. Their
+        # new marks come with the pages back to our oldest unread message.
+        oldest_unread = None
+        if counted > server_unread:
+            oldest_unread = await self._store.call(rows.oldest_unread_at, cid)
         arrived: list[Message] = []
         newest: int | None = None
         reached = synced is None  # first time: the newest page is enough
@@ -624,19 +631,29 @@ class Messaging:
             changes = await self._store.call(rows.store_messages, page.items)
             self._publish_changes(changes, notify=False)
             arrived.extend(m for m in changes.added if m.direction is Direction.INBOUND and not m.is_read)
-            if synced is not None and any(to_micros(m.created_at) < synced for m in page.items):
+            oldest_here = min((to_micros(m.created_at) for m in page.items), default=None)
+            if synced is not None and oldest_here is not None and oldest_here < synced:
                 reached = True
             if not page.has_next or not page.items:
                 await self._store.call(rows.set_history_complete, cid)
                 reached = True
                 break
-            if reached and (
-                await self._store.call(rows.unread_as_server_counts, cid) >= conversation.unread_count
+            if not reached:
+                continue
+            counted = await self._store.call(rows.unread_as_server_counts, cid)
+            if counted < server_unread:
+                continue  # older unread messages to find
+            if (
+                counted > server_unread
+                and oldest_unread is not None
+                and oldest_here is not None
+                and oldest_here > oldest_unread
             ):
-                break
+                continue  # read marks made elsewhere may be on older pages
+            break
         if reached and newest is not None:
             await self._store.call(rows.set_synced_through, cid, newest)
-        if await self._store.call(rows.set_hidden_unread, cid, conversation.unread_count):
+        if await self._store.call(rows.set_hidden_unread, cid, server_unread):
             self._bus.publish(ConversationsChanged((cid,)))
         return arrived
 

@@ -572,6 +572,16 @@ def apply_read(
     return changed
 
 
+def oldest_unread_at(conn: sqlite3.Connection, conversation_id: str) -> int | None:
+    """When the oldest stored unread inbound message of a conversation was created."""
+    row = conn.execute(
+        "SELECT MIN(created_at) FROM sms_messages WHERE conversation_id = ? AND direction = 'inbound'"
+        " AND is_read = 0",
+        (conversation_id,),
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 def read_marks_pending(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Messages read here whose read mark the server has not confirmed, by conversation."""
     pending: dict[str, list[str]] = {}

@@ -630,3 +630,23 @@ async def test_each_new_inbound_message_is_notified_once_with_the_texting_contac
         finally:
             notifier.close()
             await tasks.cancel_all()
+
+
+async def test_read_marks_made_elsewhere_while_offline_are_caught_up(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        await online(rig)
+        unread = await first_unread(rig)
+        cid = unread.conversation_id
+        await rig.listener.stop()
+        ids = [m["id"] for m in rig.server_messages(cid) if not m["is_read"]]
+        demo_server.db.set_read(cid, ids, True)  # another device read them meanwhile
+        rig.listener.start()
+
+        async def read_here() -> bool:
+            return (await rig.messaging.summaries([cid]))[0].unread_count == 0
+
+        await until(read_here, within=20)
+        page = await rig.messaging.messages_before(cid, None, 50)
+        assert all(m.is_read for m in page if m.id in ids)

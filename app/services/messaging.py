@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -710,6 +711,7 @@ class Messaging:
         self._bus.publish(InboundMessagesArrived(tuple(arrived), titles))
 
 
+@functools.lru_cache(maxsize=4096)
 def _display_number(number: str) -> str:
     from app.domain.phone import format_for_display
 

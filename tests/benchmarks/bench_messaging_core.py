@@ -9,8 +9,10 @@ caught up first. Then the server emits ``--events`` inbound messages into one
 conversation, one every ``--gap-ms`` ms (steady), and again all at once (burst). For
 each message the time from the listener's ``MessageReceived`` to the
 ``ThreadMessagesChanged`` that carries it is taken; p50/p95/max are printed with the load
-average (the machine is shared). The UI's part (row + bubble) is measured by the Messages
-pane's own benchmark.
+average (the machine is shared). Then the store side of reading: the newest page of a
+10,000-message thread, paging back through all of it, and the conversation list with the
+demo's conversations and with 2,000. The UI's part (row + bubble, first screen) is
+measured by the Messages pane's own benchmark.
 """
 
 from __future__ import annotations
@@ -107,7 +109,79 @@ async def run(events: int, gap: float) -> None:
         await messaging.detach()
         await listener.stop()
         await client.aclose()
+        await thread_reads(messaging, store)
         store.close()
+
+
+async def thread_reads(messaging: object, store: object) -> None:
+    """The store side of opening a long thread: the newest page of a 10,000-message
+    conversation, and paging back through it, served from the cache."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.domain.texting import Direction, Message
+    from app.services.messaging import Messaging
+    from app.store import texting as rows
+    from app.store.database import Store
+
+    assert isinstance(messaging, Messaging) and isinstance(store, Store)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    long = [
+        Message(
+            f"long{i:06d}",
+            "long-thread",
+            Direction.INBOUND if i % 2 else Direction.OUTBOUND,
+            "+16195550111",
+            "+16195550100",
+            f"message {i} " * 8,
+            start + timedelta(seconds=37 * i),
+            is_read=True,
+        )
+        for i in range(10_000)
+    ]
+    await store.call(rows.store_messages, long)
+    newest: list[float] = []
+    for _ in range(200):
+        began = time.perf_counter()
+        await messaging.messages_before("long-thread", None, 50)
+        newest.append((time.perf_counter() - began) * 1000)
+    report_reads("newest page of 10,000 (50 messages)", newest)
+    paging: list[float] = []
+    before = None
+    while True:
+        began = time.perf_counter()
+        page = await messaging.messages_before("long-thread", before, 50)
+        paging.append((time.perf_counter() - began) * 1000)
+        if not page:
+            break
+        before = page[0]
+    report_reads(f"paging back through it ({len(paging)} pages)", paging)
+    for count in (len(await messaging.conversations()), 2_000):
+        others = [
+            Message(
+                f"one{i:06d}",
+                f"conv{i:06d}",
+                Direction.INBOUND,
+                f"+1619555{i:04d}",
+                "+16195550100",
+                "hi",
+                start + timedelta(minutes=i),
+            )
+            for i in range(count - len(await messaging.conversations()))
+        ]
+        await store.call(rows.store_messages, others)
+        summaries: list[float] = []
+        for _ in range(20):
+            began = time.perf_counter()
+            listed = await messaging.conversations()
+            summaries.append((time.perf_counter() - began) * 1000)
+        report_reads(f"conversation list ({len(listed)} summaries)", summaries)
+
+
+def report_reads(name: str, latencies: list[float]) -> None:
+    print(
+        f"{name}: p50 {statistics.median(latencies):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms, "
+        f"max {max(latencies):.2f} ms"
+    )
 
 
 def report(name: str, latencies: list[float], events: int, gap: float) -> None:

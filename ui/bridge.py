@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from app.domain.events import (
     ConnectionChanged,
     ContactsChanged,
+    ConversationsChanged,
     ErrorRaised,
     FavoritesChanged,
     FaxesChanged,
@@ -14,6 +15,8 @@ from app.domain.events import (
     PresenceChanged,
     PresenceUpdated,
     SyncProgress,
+    ThreadMessagesChanged,
+    ThreadMessagesRemoved,
     VoicemailsArrived,
 )
 from app.services.event_bus import EventBus
@@ -32,6 +35,9 @@ class EventBridge(QObject):
     presence_updated = Signal(object)  # tuple of user ids
     faxes_changed = Signal(str)  # FaxBox value
     voicemails_arrived = Signal(object)  # tuple of Voicemail, newest first
+    conversations_changed = Signal(object)  # tuple of conversation ids
+    thread_messages_changed = Signal(object)  # ThreadMessagesChanged
+    thread_messages_removed = Signal(object)  # ThreadMessagesRemoved
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +52,11 @@ class EventBridge(QObject):
             bus.subscribe(PresenceUpdated, lambda e: self.presence_updated.emit(e.user_ids)),
             bus.subscribe(FaxesChanged, lambda e: self.faxes_changed.emit(e.box.value)),
             bus.subscribe(VoicemailsArrived, lambda e: self.voicemails_arrived.emit(e.voicemails)),
+            bus.subscribe(
+                ConversationsChanged, lambda e: self.conversations_changed.emit(e.conversation_ids)
+            ),
+            bus.subscribe(ThreadMessagesChanged, self.thread_messages_changed.emit),
+            bus.subscribe(ThreadMessagesRemoved, self.thread_messages_removed.emit),
         ]
 
     def close(self) -> None:

@@ -144,6 +144,12 @@ class MainWindow(QMainWindow):
     def show_pane(self, name: str) -> None:
         self.navigation.setCurrentRow(PANES.index(name))
 
+    def set_badge(self, name: str, count: int) -> None:
+        """Show a count (e.g. unread messages) next to a pane's name in the navigation."""
+        item = self.navigation.item(PANES.index(name))
+        item.setText(f"{name}   {count}" if count else name)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {count} unread" if count else name)
+
     def set_pane(self, name: str, pane: QWidget) -> None:
         """Put a feature's pane in place of its placeholder (or of an earlier pane)."""
         index = PANES.index(name)

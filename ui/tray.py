@@ -75,6 +75,7 @@ class Tray(QObject):
     quit_requested = Signal()
     do_not_disturb_toggled = Signal(bool)
     start_at_login_toggled = Signal(bool)
+    conversation_requested = Signal(str)  # a message notification was clicked: open its thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +93,8 @@ class Tray(QObject):
         self.quit_action = self.menu.addAction("Quit", self.quit_requested.emit)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_icon_activated)
-        self.icon.messageClicked.connect(self.open_requested.emit)
+        self.icon.messageClicked.connect(self._on_icon_message_clicked)
+        self.last_conversation_id = ""  # of the notification on screen (one at a time)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self.notifications_available = self.available and notification_service_running()
         if self.available:
@@ -141,8 +143,14 @@ class Tray(QObject):
             return True
         if not self.notifications_available:
             return False
+        self.last_conversation_id = note.conversation_id
         self.icon.showMessage(note.title, note.body, self._base_icon, NOTIFICATION_MS)
         return True
+
+    def _on_icon_message_clicked(self) -> None:
+        self.open_requested.emit()
+        if self.last_conversation_id:
+            self.conversation_requested.emit(self.last_conversation_id)
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

@@ -50,6 +50,8 @@ from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 from ui.favorites_pane import FavoritesPane
 from ui.main_window import MainWindow
+from ui.message_notifications import MessageNotifications
+from ui.messages_pane import MessagesPane
 from ui.tray import Tray
 from ui.voicemail_pane import VoicemailPane
 
@@ -85,6 +87,9 @@ class RingDesk:
         self.messaging = Messaging(self.store, self.bus, self.contacts)
         self.favorites_pane = FavoritesPane(self.favorites)
         self.window = MainWindow(self.contacts_pane, self.favorites_pane)
+        self.messages_pane = MessagesPane(self.messaging)
+        self.window.set_pane("Messages", self.messages_pane)
+        self.message_notifications = MessageNotifications(self.messages_pane.is_in_front)
         self._row_refresh = QTimer()
         self._row_refresh.setSingleShot(True)
         self._row_refresh.setInterval(ROW_REFRESH_MS)
@@ -105,7 +110,14 @@ class RingDesk:
         self.bridge.connection_changed.connect(self.window.connection_status.show_state)
         self.bridge.sync_progressed.connect(self.contacts_pane.show_sync_progress)
         self.bridge.contacts_changed.connect(self._on_bridge_contacts_changed)
-        self.bridge.notification_requested.connect(self._on_bridge_notification_requested)
+        # message notifications skip the thread in front and come grouped (ui.message_notifications)
+        self.bridge.notification_requested.connect(self.message_notifications.add)
+        self.message_notifications.ready.connect(self._on_bridge_notification_requested)
+        self.messages_pane.follow(self.bridge)
+        self.messages_pane.error.connect(self.window.show_error)
+        self.messages_pane.unread_changed.connect(self._on_messages_unread_changed)
+        self.tray.conversation_requested.connect(self._on_tray_conversation_requested)
+        self.window.sms_link_opened.connect(self._on_window_sms_link_opened)
         self.bridge.error_raised.connect(self.window.show_error)
         self.tray.open_requested.connect(self.window.bring_to_front)
         self.tray.quit_requested.connect(self.quit_requested.set)
@@ -113,7 +125,7 @@ class RingDesk:
         self.contacts_pane.contacts_painted.connect(self._on_contacts_painted)
         details = self.contacts_pane.details
         details.call_requested.connect(self.actions.call)
-        details.sms_requested.connect(self.actions.text)
+        details.sms_requested.connect(self.text)
         details.email_requested.connect(self.actions.email)
         details.copy_requested.connect(self.actions.copy)
         details.fax_requested.connect(self._on_details_fax_requested)
@@ -142,6 +154,7 @@ class RingDesk:
             self.window.show()
         await self._show_first_screen()
         self.favorites_pane.request_reload()
+        self.messages_pane.request_reload()  # the cached conversations, before any network
         try:
             await self._connect()
         except (CredentialsUnavailable, DemoServerFailed) as exc:
@@ -243,6 +256,7 @@ class RingDesk:
             await self.session.stop()
         await self.model.close()
         await self.favorites_pane.cancel_tasks()
+        await self.messages_pane.cancel_tasks()
         await self.tasks.cancel_all()
         await asyncio.get_running_loop().run_in_executor(None, self.store.close)
         if self.demo is not None:
@@ -358,7 +372,31 @@ class RingDesk:
         if number is None:
             self.window.show_error(f"{stored.contact.display_name} has no number that takes texts.")
         else:
+            self.text(number, stored.contact.display_name)
+
+    def text(self, number: str, title: str = "") -> None:
+        """Write a text to ``number``: in the Messages pane when signed in, else through the
+        system's ``sms:`` handler."""
+        if self.session is None:
             self.actions.text(number)
+            return
+        self.window.show_pane("Messages")
+        self.messages_pane.open_number(number, title)
+
+    def _on_window_sms_link_opened(self, number: str, body: str) -> None:
+        if self.session is None:  # never back to the system: RingDesk may be its sms: handler
+            self.window.show_error("Sign in to send texts from RingDesk.")
+            return
+        self.window.show_pane("Messages")
+        self.messages_pane.open_number(number, body=body)
+
+    def _on_tray_conversation_requested(self, conversation_id: str) -> None:
+        self.window.show_pane("Messages")
+        self.messages_pane.open_conversation(conversation_id)
+
+    def _on_messages_unread_changed(self, count: int) -> None:
+        self.tray.set_unread(count)
+        self.window.set_badge("Messages", count)
 
     def _on_pane_sync_cancel_requested(self) -> None:
         if self.session is not None:

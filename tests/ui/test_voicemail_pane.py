@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
 from app.demo.server import DemoServer
@@ -92,6 +93,8 @@ async def test_the_first_page_shows_and_scrolling_loads_the_rest(rig_of: RigFact
         pane = rig.pane
         assert pane.model.rowCount() == 10
         assert pane.footer.text() == "10 of 42 voicemails"
+        # Checks every change from here on (it fetches more itself, as a view would).
+        tester = QAbstractItemModelTester(pane.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
         assert pane.stack.currentWidget() is pane.list
         for _ in range(10):
             if pane.model.rowCount() == 42:
@@ -105,6 +108,9 @@ async def test_the_first_page_shows_and_scrolling_loads_the_rest(rig_of: RigFact
         times = [pane.model.item(row).voicemail.received_at for row in range(42)]  # type: ignore[union-attr]
         assert times == sorted(times, reverse=True)
         assert pane.footer.text() == "42 voicemails"
+        pane.model.request_reload()  # a reset, checked by the tester too
+        await until(lambda: pane.model.rowCount() > 0 and not pane.model.loading)
+        del tester
 
 
 async def test_a_voicemail_plays_and_is_then_no_longer_new(rig_of: RigFactory) -> None:

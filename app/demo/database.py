@@ -805,7 +805,9 @@ class DemoDatabase:
                 ).fetchone()
         return [self._message_by_id(message_id) for message_id in ids]
 
-    def add_inbound(self, conversation_id: str, text: str) -> JsonDict | None:
+    def add_inbound(
+        self, conversation_id: str, text: str, files: Sequence[JsonDict] = ()
+    ) -> JsonDict | None:
         with self._write() as conn:
             conversation = conn.execute(
                 "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
@@ -818,7 +820,7 @@ class DemoDatabase:
                 direction="inbound",
                 text=text,
                 stamp_id=None,
-                files=[],
+                files=list(files),
                 is_read=False,
             )
         return self._message_by_id(message_id)

@@ -42,9 +42,14 @@ class DemoOperations:
         return result
 
     async def receive_inbound(
-        self, text: str, conversation_id: str | None = None, rng: random.Random | None = None
+        self,
+        text: str,
+        conversation_id: str | None = None,
+        rng: random.Random | None = None,
+        files: Sequence[JsonDict] = (),
     ) -> JsonDict:
-        """Store an inbound SMS and emit it; a random existing conversation when none given.
+        """Store an inbound SMS (an MMS with ``files``: File objects) and emit it; a random
+        existing conversation when none given.
 
         Raises KeyError for an unknown ``conversation_id``."""
         rng = rng or random.Random()
@@ -55,7 +60,7 @@ class DemoOperations:
                 conversation_id = ids[min(int(rng.expovariate(0.35)), len(ids) - 1)]
             else:
                 conversation_id = (await self.new_customer_conversation(rng))["id"]
-        message = self.db.add_inbound(conversation_id, text)
+        message = self.db.add_inbound(conversation_id, text, files)
         if message is None:
             raise KeyError(conversation_id)
         await self.hub.emit_company("texting.message.new", message)

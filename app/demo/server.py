@@ -363,8 +363,11 @@ class DemoServer:
             return 0
         return self._on_loop(lambda r: r.hub.drop_all())
 
-    def emit_inbound_message(self, text: str, conversation_id: str | None = None) -> JsonDict:
-        """Store an inbound SMS (in a random conversation if none given) and emit
+    def emit_inbound_message(
+        self, text: str, conversation_id: str | None = None, files: list[JsonDict] | None = None
+    ) -> JsonDict:
+        """Store an inbound SMS (in a random conversation if none given; an MMS with
+        ``files``, File objects such as :func:`app.demo.media.photo_file` makes) and emit
         ``texting.message.new``; returns the Message JSON. KeyError: unknown conversation."""
         if self._running is None:
             if conversation_id is None:
@@ -372,11 +375,11 @@ class DemoServer:
                 if not ids:
                     raise KeyError("no conversation to receive a message in")
                 conversation_id = ids[0]
-            message = self.db.add_inbound(conversation_id, text)
+            message = self.db.add_inbound(conversation_id, text, files or ())
             if message is None:
                 raise KeyError(conversation_id)
             return message
-        return self._on_loop(lambda r: r.ops.receive_inbound(text, conversation_id))
+        return self._on_loop(lambda r: r.ops.receive_inbound(text, conversation_id, files=files or ()))
 
     def emit_raw(self, event: str, payload: object) -> None:
         """Emit anything (even a malformed payload) to the authenticated sockets."""

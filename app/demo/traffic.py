@@ -1,8 +1,8 @@
 """The traffic generator: makes the demo company look alive.
 
 Every ``interval`` seconds (jittered) a customer texts the company (an existing or a new
-conversation) and one user's presence changes; now and then a fax comes in or someone
-leaves a voicemail. The first tick comes within ~1 s of start.
+conversation; now and then an MMS photo with a preview) and one user's presence changes;
+now and then a fax comes in or someone leaves a voicemail. The first tick comes within ~1 s of start.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import random
 
 from app.demo.database import DemoDatabase
 from app.demo.fax_database import FaxDatabase
+from app.demo.media import photo_file
 from app.demo.operations import DemoOperations
 from app.demo.texts import INBOUND_TEXTS, STATUS_VALUES
 from app.demo.voicemail import VoicemailTraffic
@@ -21,6 +22,13 @@ log = logging.getLogger(__name__)
 
 FIRST_TICK_WITHIN = 1.0
 NEW_CONVERSATION_SHARE = 0.2
+PHOTO_SHARE = 0.15
+PHOTO_CAPTIONS: tuple[str, ...] = (
+    "Here's a photo of it",
+    "This is what I see on the screen",
+    "Photo attached",
+    "",
+)
 INBOUND_FAX_SHARE = 0.12  # of ticks: an inbound fax now and then (every ~30 s at 4 s ticks)
 # How often each status is picked: people are mostly available or on calls.
 STATUS_WEIGHTS: tuple[float, ...] = (0.40, 0.12, 0.10, 0.20, 0.06, 0.12)
@@ -43,6 +51,8 @@ class TrafficGenerator:
         self.faxes = faxes
         self.interval = interval
         self.rng = random.Random(f"ringdesk-demo:{seed}:traffic")
+        # Its own generator, so that MMS do not change the rest of the traffic's sequence.
+        self.media_rng = random.Random(f"ringdesk-demo:{seed}:media")
         self.ticks = 0
         self.voicemails = VoicemailTraffic(db, seed)
 
@@ -61,11 +71,15 @@ class TrafficGenerator:
         self.ticks += 1
         rng = self.rng
         text = rng.choice(INBOUND_TEXTS)
+        files = []
+        if self.media_rng.random() < PHOTO_SHARE:  # an MMS: a photo with a short caption
+            text = self.media_rng.choice(PHOTO_CAPTIONS)
+            files = [photo_file(self.media_rng, self.db.company_id, self.db.acting_user_id)]
         if rng.random() < NEW_CONVERSATION_SHARE:
             conversation = await self.ops.new_customer_conversation(rng)
-            await self.ops.receive_inbound(text, conversation["id"], rng=rng)
+            await self.ops.receive_inbound(text, conversation["id"], rng=rng, files=files)
         else:
-            await self.ops.receive_inbound(text, rng=rng)
+            await self.ops.receive_inbound(text, rng=rng, files=files)
         user_id = self.db.random_user_id(rng)
         current = self.db.user_status(user_id)
         status = rng.choices(STATUS_VALUES, weights=STATUS_WEIGHTS)[0]

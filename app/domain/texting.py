@@ -23,10 +23,16 @@ class DeliveryState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
+    """A file of an MMS. ``preview`` is the File object's preview image (decoded bytes of
+    ``preview.base64``, at most a few MB; empty when the server sent none or it was broken),
+    ``preview_mimetype`` its type."""
+
     id: str
     name: str
     mimetype: str
     size: int = 0
+    preview: bytes = b""
+    preview_mimetype: str = ""
 
 
 @dataclass(frozen=True, slots=True)

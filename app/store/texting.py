@@ -12,6 +12,7 @@ stored (normally none: the catch-up fetches back until it has them).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import sqlite3
@@ -126,15 +127,28 @@ _MESSAGE_COLUMNS = (
 
 
 def _attachments_json(attachments: Sequence[Attachment]) -> str:
+    """Attachments as a JSON array of [id, name, mimetype, size, preview type, preview base64]."""
     if not attachments:
         return "[]"
-    return json.dumps([[a.id, a.name, a.mimetype, a.size] for a in attachments])
+    return json.dumps(
+        [
+            [a.id, a.name, a.mimetype, a.size, a.preview_mimetype, _b64(a.preview)]
+            for a in attachments
+        ]
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _attachments_from_json(text: str) -> tuple[Attachment, ...]:
     if text == "[]":
         return ()
-    return tuple(Attachment(str(i), str(n), str(t), int(s)) for i, n, t, s in json.loads(text))
+    return tuple(
+        Attachment(str(i), str(n), str(t), int(s), base64.b64decode(preview), str(kind))
+        for i, n, t, s, kind, preview in json.loads(text)
+    )
 
 
 def message_from_row(row: Sequence[object]) -> Message:
@@ -282,7 +296,7 @@ _SUMMARY_SQL = """
 SELECT c.id, c.contact_name, c.number, c.our_number, c.hidden_unread,
     (SELECT COUNT(*) FROM sms_messages u WHERE u.conversation_id = c.id
         AND u.direction = 'inbound' AND u.is_read = 0) AS unread,
-    l.created_at, l.text, l.attachments, l.direction,
+    l.created_at, l.text, json_array_length(l.attachments), l.direction,
     (SELECT TRIM(b.first_name || ' ' || b.last_name) FROM contacts b WHERE b.id =
         (SELECT n.contact_id FROM contact_numbers n WHERE n.number = c.number LIMIT 1)) AS book_name,
     c.server_last_at
@@ -297,7 +311,7 @@ def _summary(row: Sequence[object], format_number: Callable[[str], str]) -> Conv
     (cid, contact_name, number, our_number, hidden, unread) = row[:6]
     (last_at, text, files, direction, book, server_last) = row[6:]
     title = str(contact_name or "") or str(book or "") or (format_number(str(number)) if number else "")
-    count = 0 if files is None else len(json.loads(str(files)))
+    count = int(files or 0)  # type: ignore[call-overload]
     preview = str(text or "")
     if not preview.strip() and count:
         preview = f"📎 {count} attachment{'s' if count != 1 else ''}"

@@ -4,6 +4,7 @@ SQLite file: catch-up, paging, live events, the outbox, read marks, deletes, sea
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import random
 import sqlite3
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from app.demo.faults import LATE_ANSWER
+from app.demo.media import document_file, photo_file
 from app.demo.server import DemoServer
 from app.domain.events import (
     ConnectionChanged,
@@ -650,3 +652,24 @@ async def test_read_marks_made_elsewhere_while_offline_are_caught_up(
         await until(read_here, within=20)
         page = await rig.messaging.messages_before(cid, None, 50)
         assert all(m.is_read for m in page if m.id in ids)
+
+
+async def test_an_mms_arrives_with_its_preview_image_and_a_document_chip(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        await online(rig)
+        cid = (await rig.messaging.conversations())[3].conversation_id
+        c = demo_server.credentials
+        photo = photo_file(random.Random(1), demo_server.db.company_id, c.user_id)
+        files = [photo, document_file(demo_server.db.company_id, c.user_id)]
+        sent = demo_server.emit_inbound_message("", cid, files=files)
+        await until(lambda: _stored(rig, sent["id"]))
+        message = (await rig.messaging.messages_before(cid, None, 1))[0]
+        image, document = message.attachments
+        assert image.preview == base64.b64decode(photo["preview"]["base64"])
+        assert image.preview.startswith(b"\x89PNG") and image.preview_mimetype == "image/png"
+        assert (image.mimetype, image.name) == ("image/jpeg", photo["name"])
+        assert (document.name, document.mimetype) == ("invoice-2291.pdf", "application/pdf")
+        assert document.preview == b""
+        assert (await rig.messaging.summaries([cid]))[0].preview == "📎 2 attachments"

@@ -11,6 +11,7 @@ event.
 
 from __future__ import annotations
 
+import binascii
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -268,12 +269,21 @@ class WireContact(WireModel):
     updated: OptionalDate = None
 
 
+class WirePreview(WireModel):
+    """A File's ``preview``: the whole preview image in base64."""
+
+    base64: LenientText = ""
+    filename: LenientText = ""
+    mimetype: LenientText = ""
+
+
 class WireFile(WireModel):
     id: Id
     name: LenientText = ""
     uploaded_name: LenientText = ""
     mimetype: LenientText = ""
     size: Annotated[int, WrapValidator(_lenient(0))] = 0
+    preview: Annotated[WirePreview | None, WrapValidator(_lenient(None))] = None
 
 
 def _files(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
@@ -624,12 +634,34 @@ def contact_from_wire(wire: WireContact, company_name: str = "") -> Contact:
     )
 
 
+# A preview bigger than this (decoded) is dropped: it is a thumbnail, not the file.
+MAX_PREVIEW_BYTES = 4 * 1024 * 1024
+
+
+def preview_from_wire(preview: WirePreview | None) -> tuple[bytes, str]:
+    """(image bytes, MIME type) of a File's preview; (b"", "") when absent, not base64 or
+    too big."""
+    if preview is None or not preview.base64:
+        return b"", ""
+    text = preview.base64.strip()
+    if len(text) > MAX_PREVIEW_BYTES * 4 // 3 + 4:
+        return b"", ""
+    try:
+        data = binascii.a2b_base64(text.encode("ascii"), strict_mode=False)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return b"", ""
+    return data, preview.mimetype or "image/jpeg"
+
+
 def attachment_from_wire(wire: WireFile) -> Attachment:
+    preview, preview_mimetype = preview_from_wire(wire.preview)
     return Attachment(
         id=wire.id,
         name=wire.name or wire.uploaded_name,
         mimetype=wire.mimetype,
         size=max(wire.size, 0),
+        preview=preview,
+        preview_mimetype=preview_mimetype,
     )
 
 

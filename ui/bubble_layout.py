@@ -9,8 +9,6 @@ cached (the rows keep their heights, this keeps full layouts of the rows recentl
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -35,21 +33,8 @@ CHIP_WIDTH = 240
 ITEM_GAP = 6
 FAILED_LINE = 28
 SEPARATOR_HEIGHT = 40
-MAX_PREVIEW_BYTES = 4 * 1024 * 1024
+MAX_PREVIEW_BYTES = 1024 * 1024
 RADIUS = 16.0
-
-
-def preview_data(attachment: Attachment) -> bytes:
-    """The attachment's preview image bytes (the File object's ``preview.base64``), if any."""
-    raw: object = getattr(attachment, "preview", b"")
-    if isinstance(raw, bytes):
-        return raw[: MAX_PREVIEW_BYTES + 1]
-    if isinstance(raw, str) and raw:
-        try:
-            return base64.b64decode(raw[: MAX_PREVIEW_BYTES * 4 // 3 + 4], validate=False)
-        except (binascii.Error, ValueError):
-            return b""
-    return b""
 
 
 def meta_text(message: Message) -> str:
@@ -104,7 +89,7 @@ class PreviewCache:
 
     @staticmethod
     def _decode(attachment: Attachment) -> QPixmap | None:
-        data = preview_data(attachment)
+        data = attachment.preview  # the server's preview image, decoded from base64 at the edge
         if not data or len(data) > MAX_PREVIEW_BYTES:
             return None
         image = QImage.fromData(data)

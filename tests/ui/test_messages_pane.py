@@ -16,11 +16,12 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app.demo.media import document_file, photo_file
 from app.demo.server import DemoServer
 from app.domain.events import NotificationRequested
 from app.domain.texting import DeliveryState, Direction
@@ -557,3 +558,37 @@ async def test_keyboard_esc_leaves_ctrl_f_filters_and_unsent_text_waits_per_thre
         # every widget a screen reader meets has a name
         for widget in (pane.filter, pane.list, pane.results, pane.new_button, rig.thread.list, edit):
             assert widget.accessibleName()
+
+
+async def test_mms_shows_the_photo_preview_and_a_named_chip_for_other_files(
+    rig_factory: Callable[[], Any],
+) -> None:
+    async with rig_factory() as rig:
+        pane = rig.pane
+        cid = pane.model.summary(2).conversation_id  # type: ignore[union-attr]
+        rng = random.Random(11)
+        photo, document = photo_file(rng, "co", "u1"), document_file("co", "u1")
+        rig.server.emit_inbound_message("Photos from the site", cid, files=[photo, document])
+        await until(lambda: pane.model.summary(0).conversation_id == cid)  # type: ignore[union-attr]
+        await open_row(rig, 0)
+        thread = rig.thread
+        row = rig.row_of_text("Photos from the site")
+        index = thread.model.index(row)
+        layout = thread.delegate.row_layout(index)
+        assert layout is not None and len(layout.attachments) == 2
+        picture, chip = layout.attachments
+        assert picture.pixmap is not None and chip.pixmap is None
+        preview = QImage.fromData(picture.attachment.preview)
+        scale = 240 / max(preview.width(), preview.height())  # fitted into 240 x 240
+        assert picture.rect.size().toTuple() == (
+            round(preview.width() * scale),
+            round(preview.height() * scale),
+        )
+        assert chip.attachment.name == document["name"] and chip.attachment.mimetype == "application/pdf"
+        thread.list.scrollTo(index)
+        await asyncio.sleep(0.05)
+        image = thread.list.viewport().grab().toImage()
+        top_left = thread.list.visualRect(index).topLeft() + picture.rect.topLeft()
+        painted = image.pixelColor(top_left + picture.rect.center() - picture.rect.topLeft())
+        expected = preview.pixelColor(preview.width() // 2, preview.height() // 2)
+        assert max(abs(a - b) for a, b in zip(painted.getRgb(), expected.getRgb(), strict=True)) <= 4

@@ -12,12 +12,22 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     QRect,
+    QRectF,
     QSize,
     Qt,
     QTime,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from app.domain.texting import Attachment, DeliveryState, Direction, Message
@@ -149,8 +159,9 @@ class BubbleDelegate(QStyledItemDelegate):
     def _paint_attachment(self, painter: QPainter, box: AttachmentBox, on_accent: bool, ink: QColor) -> None:
         if box.pixmap is not None:
             painter.save()
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            rounded = QPainterPath()
+            rounded.addRoundedRect(QRectF(box.rect), 10, 10)
+            painter.setClipPath(rounded)
             painter.drawPixmap(box.rect, box.pixmap)
             painter.restore()
             return

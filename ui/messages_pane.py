@@ -460,7 +460,13 @@ class MessagesPane(QWidget):
             self.conversations_shown.emit()
 
     def _show_summaries(self, summaries: list[ConversationSummary], query: str) -> None:
-        self.model.set_summaries(summaries)
+        self._selecting = True  # rows that come and go move the current row: that opens nothing
+        try:
+            self.model.set_summaries(summaries)
+            if self.model.row_of(self.thread_view.conversation_id) < 0:
+                self.list.selectionModel().clear()
+        finally:
+            self._selecting = False
         self.list_empty.setText(NO_MATCHES if query else NO_CONVERSATIONS)
         self.list_stack.setCurrentWidget(self.list if summaries else self.list_empty)
         open_id = self.thread_view.conversation_id

@@ -447,9 +447,11 @@ async def test_search_opens_the_thread_at_the_message_highlighted(
     async with rig_factory() as rig:
         pane = rig.pane
         long_id = rig.server.db.conversation_ids()[0]
+        reading = await open_row(rig, 1)
         pane.focus_filter()
         qtbot.keyClicks(pane.filter, "zebracorn")
         await until(lambda: pane.results_model.rowCount() == 1, within=15)
+        assert rig.thread.conversation_id == reading  # filtering the list opens nothing
         result = pane.results_model.result(0)
         assert result is not None and result.summary.conversation_id == long_id
         assert result.message is not None and result.message.text == "history 007 zebracorn"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal, SignalInstance
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.domain.events import NotificationRequested
@@ -40,9 +40,11 @@ def badged_icon(base: QIcon, unread: int, size: int = ICON_SIZE) -> QIcon:
     height = size * 0.56
     width = max(height, height * (0.42 + 0.3 * len(text)))
     rect = QRectF(size - width, 0, width, height)
-    painter.setPen(Qt.PenStyle.NoPen)
+    ring = max(1.0, size / 32)
+    rect = rect.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2)
+    painter.setPen(QPen(QColor("white"), ring))  # keeps the badge apart from the icon
     painter.setBrush(QColor(BADGE_COLOUR))
-    painter.drawRoundedRect(rect, height / 2, height / 2)
+    painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
     font = QFont()
     font.setBold(True)
     font.setPixelSize(int(height * (0.72 if len(text) == 1 else 0.6)))

@@ -136,6 +136,7 @@ def test_first_run_sign_in_keyring_notification_link_and_restart(desktop: Deskto
             env=desktop.env, cwd=ROOT, capture_output=True, timeout=30, check=False,
         )
         elapsed = time.monotonic() - started
+        print(f"second start handed its link over and exited in {elapsed:.2f} s")
         assert second.returncode == 0, second.stderr.decode()[-2000:]
         assert elapsed < 8, elapsed
         assert b"handed over to the running RingDesk" in second.stderr

@@ -317,3 +317,42 @@ async def test_the_style_follows_a_dark_palette(
     finally:
         follower.apply(Qt.ColorScheme.Light)
     assert not is_dark(app.palette())
+
+
+async def test_every_input_list_and_button_has_an_accessible_name(desk: Desk) -> None:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+        QMenuBar,
+        QSlider,
+        QWidget,
+    )
+
+    def qt_internal(widget: QWidget) -> bool:
+        parent = widget.parent()
+        return (
+            isinstance(widget, QHeaderView)
+            or isinstance(parent, QLineEdit | QMenuBar)  # clear buttons, the menu bar's overflow
+            or (isinstance(widget, QAbstractItemView) and type(parent).__name__ == "QFrame"
+                and not parent.objectName())  # a combo box's popup list
+            or (isinstance(widget, QLineEdit) and isinstance(parent, QComboBox | QAbstractSpinBox))
+        )
+
+    ringdesk, _ = desk
+    unnamed = []
+    for widget in ringdesk.window.findChildren(QWidget):
+        if qt_internal(widget):
+            continue
+        if isinstance(widget, QLineEdit | QComboBox | QAbstractItemView | QAbstractSpinBox | QSlider):
+            named = bool(widget.accessibleName())
+        elif isinstance(widget, QAbstractButton):
+            named = bool(widget.accessibleName() or widget.text().replace("&", "").strip())
+        else:
+            continue
+        if not named:
+            unnamed.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
+    assert unnamed == []

@@ -266,10 +266,14 @@ class DesktopIntegration(QObject):
     def open_link(self, link: str) -> None:
         self.links.handle(link)
 
-    def close(self) -> None:
-        """Save the window's state; called once the app stops using this window."""
+    async def close(self) -> None:
+        """Save the window's state and finish this object's work; called once the app stops
+        using this window."""
         self.window_state.save()
         self.settings.sync()
         self.window.removeEventFilter(self)
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)

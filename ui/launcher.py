@@ -82,7 +82,7 @@ class Launcher:
             self._next = None
             asyncio.get_running_loop().call_soon(self._open_pending_links)
             await ringdesk.run()
-            integration.close()
+            await integration.close()
             self.integration = None
             self.flow.parent = None
             ringdesk.window.deleteLater()

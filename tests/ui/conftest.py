@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -16,3 +18,13 @@ def app_stays_up(qapp: QApplication) -> Iterator[None]:
     qapp.setQuitOnLastWindowClosed(False)
     yield
     qapp.setQuitOnLastWindowClosed(before)
+
+
+@pytest.fixture
+async def app_executor() -> AsyncIterator[None]:
+    """The default executor RingDesk itself sets on its loop (``ui.application.run``): two
+    worker threads of the standard library's pool, instead of qasync's QThread executor."""
+    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
+    asyncio.get_running_loop().set_default_executor(executor)
+    yield
+    executor.shutdown(wait=True)

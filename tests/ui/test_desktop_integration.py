@@ -23,7 +23,7 @@ from ui.desktop_integration import DesktopIntegration, launch_command
 from ui.shortcuts_window import ShortcutsWindow, menu_actions
 from ui.tray import Tray, badged_icon
 
-pytestmark = pytest.mark.usefixtures("app_stays_up", "no_windows_left")
+pytestmark = pytest.mark.usefixtures("app_stays_up", "no_windows_left", "app_executor")
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ class Builder:
 
     async def stop(self, desk: Desk) -> None:
         ringdesk, integration = desk
-        integration.close()
+        await integration.close()
         await ringdesk.shutdown()
         ringdesk.window.deleteLater()
         self.running.remove(desk)

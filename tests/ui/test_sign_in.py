@@ -22,7 +22,7 @@ from app.services.secrets import SecretStore
 from ui.sign_in_dialog import SignInDialog
 from ui.sign_in_flow import SignInFlow
 
-pytestmark = pytest.mark.usefixtures("app_stays_up")
+pytestmark = pytest.mark.usefixtures("app_stays_up", "app_executor")
 
 
 class MemoryKeyring(KeyringBackend):

@@ -102,6 +102,7 @@ class MessagesPane(QWidget):
         self._changed_ids: set[str] = set()
         self._selecting = False
         self._unread_total = -1
+        self.new_dialog: NewMessageDialog | None = None  # the one open, if any
 
         # -- the sidebar ----------------------------------------------------------------
         self.title = QLabel("Messages")
@@ -416,6 +417,7 @@ class MessagesPane(QWidget):
 
         self._tasks.start(load_numbers(), name="sending-numbers")
         self.new_dialog = dialog
+        dialog.finished.connect(lambda _result: setattr(self, "new_dialog", None))
 
     def _on_dialog_chosen(self, number: str, sender: str, title: str, body: str) -> None:
         async def go() -> None:

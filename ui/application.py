@@ -115,6 +115,7 @@ class RingDesk:
         self.message_notifications.ready.connect(self._on_bridge_notification_requested)
         self.messages_pane.follow(self.bridge)
         self.messages_pane.error.connect(self.window.show_error)
+        self.messages_pane.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
         self.messages_pane.unread_changed.connect(self._on_messages_unread_changed)
         self.tray.conversation_requested.connect(self._on_tray_conversation_requested)
         self.window.sms_link_opened.connect(self._on_window_sms_link_opened)

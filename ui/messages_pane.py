@@ -88,6 +88,7 @@ def merge_summaries(
 class MessagesPane(QWidget):
     unread_changed = Signal(int)  # unread messages in all conversations
     error = Signal(str)
+    notice = Signal(str)  # something to tell the user in passing
     conversations_shown = Signal()  # after each refresh of the list
 
     def __init__(self, messaging: MessagingPort, parent: QWidget | None = None) -> None:
@@ -452,6 +453,9 @@ class MessagesPane(QWidget):
                 summaries = merge_summaries(self.model.summaries(), changed, fresh)
             if self._full_refresh:
                 continue  # the filter changed meanwhile
+            open_id = self.thread_view.conversation_id
+            if open_id in changed and not await self.messaging.summaries([open_id]):
+                self._on_open_conversation_deleted()  # deleted here, or on another device
             self._show_summaries(summaries, query)
             total = (
                 sum(s.unread_count for s in summaries) if not query else await self.messaging.unread_total()
@@ -491,6 +495,11 @@ class MessagesPane(QWidget):
             )
             if found is not None:
                 self.thread_view.adopt_conversation(found)
+
+    def _on_open_conversation_deleted(self) -> None:
+        title = self.thread_view.title
+        self.close_thread()
+        self.notice.emit(f"The conversation with {title} was deleted.")
 
     def _select(self, conversation_id: str) -> None:
         row = self.model.row_of(conversation_id)

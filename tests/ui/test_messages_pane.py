@@ -594,3 +594,22 @@ async def test_mms_shows_the_photo_preview_and_a_named_chip_for_other_files(
         painted = image.pixelColor(top_left + picture.rect.center() - picture.rect.topLeft())
         expected = preview.pixelColor(preview.width() // 2, preview.height() // 2)
         assert max(abs(a - b) for a, b in zip(painted.getRgb(), expected.getRgb(), strict=True)) <= 4
+
+
+async def test_deletes_made_on_another_device_reach_the_open_thread(rig_factory: Callable[[], Any]) -> None:
+    async with rig_factory() as rig:
+        pane = rig.pane
+        notices: list[str] = []
+        pane.notice.connect(notices.append)
+        cid = await open_row(rig, 1)
+        thread = rig.thread
+        victim = thread.model.newest_message()
+        assert victim is not None and victim.id
+        with rig.api() as api:  # another device deletes a message, then the whole conversation
+            api.delete(
+                f"/texting/conversations/{cid}/messages", params={"ids": [victim.id]}
+            ).raise_for_status()
+            await until(lambda: thread.model.find(victim.id) < 0)
+            api.delete(f"/texting/conversations/{cid}").raise_for_status()
+        await until(lambda: pane.model.row_of(cid) < 0 and pane.right.currentWidget() is pane.placeholder)
+        assert thread.conversation_id == "" and notices and "was deleted" in notices[-1]

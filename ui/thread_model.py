@@ -191,6 +191,31 @@ class ThreadModel(QAbstractListModel):
             self.endRemoveRows()
             self._refresh_continued(first)
 
+    def trim_oldest(self, keep: int) -> int:
+        """Forget all but the newest ``keep`` rows (they load again on scroll-up); returns
+        how many rows went. A thread that keeps receiving stays cheap to lay out."""
+        cut = len(self._rows) - keep
+        if cut <= 0:
+            return 0
+        for row in self._rows[:cut]:
+            if row.message is not None:
+                for key in message_keys(row.message):
+                    self._by_key.pop(key, None)
+        self.beginRemoveRows(QModelIndex(), 0, cut - 1)
+        del self._rows[:cut]
+        self.endRemoveRows()
+        self.has_older = True
+        first = self._rows[0] if self._rows else None
+        if first is not None and first.message is not None:  # its day keeps its separator
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._rows.insert(0, ThreadRow(first.day))
+            self.endInsertRows()
+            if first.continued:
+                first.continued = False
+                first.size_width = -1
+                self.sizes_changed.emit()
+        return cut
+
     def set_highlighted(self, key: str) -> int:
         """Highlight one message (e.g. a search hit), un-highlight the rest; its row or -1."""
         found = -1

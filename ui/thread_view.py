@@ -40,6 +40,11 @@ MAX_SEEK_PAGES = 50
 LOAD_OLDER_WITHIN = 400  # px from the top
 AT_BOTTOM_WITHIN = 24  # px from the bottom
 HIGHLIGHT_MS = 4000
+# A thread that keeps receiving while the user reads its newest messages keeps at most this
+# many rows loaded (older ones load again on scroll-up): every relayout asks each loaded row
+# its height, so the rows loaded are what an appended bubble costs.
+TRIM_ABOVE = 400
+TRIM_TO = 250
 
 
 class ThreadList(QListView):
@@ -477,11 +482,18 @@ class ThreadView(QWidget):
         if last != self.model.rowCount() - 1:
             return
         if self._stick_to_bottom:
+            if self.model.rowCount() > TRIM_ABOVE and not self._loading_older:
+                QTimer.singleShot(0, self, self._trim)
             self.list.scrollToBottom()
         elif not self._loading_older:  # the user reads older messages: offer a way down
             self._place_jump()
             self.jump.show()
             self.jump.raise_()
+
+    def _trim(self) -> None:
+        if self._stick_to_bottom and not self._loading_older and self.model.rowCount() > TRIM_ABOVE:
+            self.model.trim_oldest(TRIM_TO)
+            self.list.scrollToBottom()
 
     def _place_jump(self) -> None:
         size = self.jump.sizeHint()

@@ -184,3 +184,21 @@ def test_times_and_days_read_relative_to_today() -> None:
     assert list_time(datetime(2024, 1, 2, 12, tzinfo=UTC), today) == "2 Jan"
     assert initials("Ann Marie Lee") == "AL" and initials("+1 619-555-0100") == "#"
     assert one_line("a\nb   c", 80) == "a b c" and one_line("x" * 200, 10).endswith("…")
+
+
+def test_trimming_keeps_the_newest_rows_with_their_day_separator(qtbot: QtBot) -> None:
+    model = ThreadModel()
+    tester = model_tester(model)
+    day1 = [message(n, DAY - timedelta(days=1) + timedelta(minutes=n)) for n in range(5)]
+    day2 = [message(10 + n, DAY + timedelta(minutes=n)) for n in range(5)]
+    model.reset("c1", day1 + day2, has_older=False)
+    assert shape(model) == ["--", "m0", "m1", "m2", "m3", "m4", "--", "m10", "m11", "m12", "m13", "m14"]
+    assert model.trim_oldest(3) == 9
+    assert shape(model) == ["--", "m12", "m13", "m14"]  # a separator put back for the day
+    first = model.row(1)
+    assert first is not None and not first.continued
+    assert model.has_older and model.find("m3") == -1 and model.find("m12") == 1
+    # the forgotten rows come back with the older pages
+    assert model.prepend_older(day1 + day2[:2], has_older=False) == 8
+    assert shape(model)[:3] == ["--", "m0", "m1"] and model.message_count() == 10
+    del tester

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from app.profile import Profile
 from app.services.accounts import AccountRegistry
 from app.services.secrets import SecretStore
+from app.services.tasks import TaskGroup
 from ui.desktop_integration import DesktopIntegration, launch_command
 from ui.sign_in_flow import SignedIn, SignInFlow
 from ui.single_instance import InstanceRequest, InstanceServer
@@ -45,6 +48,7 @@ class Launcher:
         self._next: SignedIn | _SignOut | None = None
         self._pending_links: list[str] = [args.link] if getattr(args, "link", None) else []
         self._busy = False
+        self._tasks = TaskGroup("launcher")
         if instance is not None:
             instance.request_received.connect(self._on_instance_request)
 
@@ -53,6 +57,12 @@ class Launcher:
         return bool(self.args.demo or self.args.server)
 
     async def run(self) -> int:
+        try:
+            return await self._run()
+        finally:
+            await self._tasks.cancel_all()
+
+    async def _run(self) -> int:
         from ui.application import RingDesk
 
         signed: SignedIn | None = None
@@ -135,22 +145,23 @@ class Launcher:
 
     # -- account changes, prepared while the current account keeps running ---------------
 
-    def _start(self, coro: object) -> None:
+    def _start(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """One account change at a time; a failure is logged by the task group."""
         if self._busy:
+            coro.close()
             return
         self._busy = True
 
         async def guarded() -> None:
             try:
-                await coro  # type: ignore[misc]
+                await coro
             finally:
                 self._busy = False
 
-        task = asyncio.get_running_loop().create_task(guarded())
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self._tasks.start(guarded(), name=name)
 
     def _on_account_switch_requested(self, account_id: str) -> None:
-        self._start(self._switch_to(account_id))
+        self._start(self._switch_to(account_id), "switch-account")
 
     async def _switch_to(self, account_id: str) -> None:
         accounts = await asyncio.get_running_loop().run_in_executor(None, self.registry.load)
@@ -162,7 +173,7 @@ class Launcher:
             self._restart_with(signed)
 
     def _on_add_account_requested(self) -> None:
-        self._start(self._add_account())
+        self._start(self._add_account(), "add-account")
 
     async def _add_account(self) -> None:
         signed = await self.flow.sign_in()

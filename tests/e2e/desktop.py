@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from tests.keyring_session import start_session_bus, start_unlocked_keyring
+
 REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "status-notifier-watcher", "import")
 
 
@@ -55,8 +57,6 @@ class Desktop:
 
     def start_keyring(self) -> None:
         """An unlocked GNOME Keyring on this desktop's session bus (stopped with the desktop)."""
-        from tests.keyring_session import start_unlocked_keyring
-
         self.keyring_pid = start_unlocked_keyring(self.env)
 
     def dbus_log(self) -> str:
@@ -104,17 +104,7 @@ def running_desktop(root: Path) -> Iterator[Desktop]:
     try:
         desktop.spawn(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], "xvfb.log")
         _wait_for(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), 10, "Xvfb")
-        bus = subprocess.run(
-            ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-        address, pid = bus.stdout.split()[:2]
-        env["DBUS_SESSION_BUS_ADDRESS"] = address
-        bus_pid = int(pid)
+        bus_pid = start_session_bus(env)
         monitor = desktop.spawn(
             ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"], "dbus-monitor.log"
         )

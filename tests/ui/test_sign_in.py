@@ -153,14 +153,19 @@ async def test_the_flow_saves_the_key_in_the_keyring_only(
     assert keyring.passwords == {} and not data.exists() and flow.registry.load().accounts == ()
 
 
+async def keyring_question(flow: SignInFlow) -> QMessageBox:
+    await until(lambda: isinstance(flow.current_dialog, QMessageBox))
+    box = flow.current_dialog
+    assert isinstance(box, QMessageBox)
+    return box
+
+
 async def test_no_keyring_offers_this_session_only_and_saves_nothing(
     qtbot: QtBot, demo_server: DemoServer, tmp_path: Path
 ) -> None:
     flow = flow_for(tmp_path, fail.Keyring())
     task = await sign_in_through(qtbot, flow, demo_server)
-    await until(lambda: isinstance(flow.current_dialog, QMessageBox))
-    box = flow.current_dialog
-    assert isinstance(box, QMessageBox)
+    box = await keyring_question(flow)
     assert "No system keyring" in box.text()
     labels = [button.text() for button in box.buttons()]
     assert "Try again" in labels and "Use for this session only" in labels
@@ -178,9 +183,7 @@ async def test_cancelling_at_the_keyring_question_signs_in_nobody(
 ) -> None:
     flow = flow_for(tmp_path, fail.Keyring())
     task = await sign_in_through(qtbot, flow, demo_server)
-    await until(lambda: isinstance(flow.current_dialog, QMessageBox))
-    box = flow.current_dialog
-    assert isinstance(box, QMessageBox)
+    box = await keyring_question(flow)
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert await task is None
     assert flow.registry.load().accounts == ()

@@ -55,6 +55,8 @@ from app.providers.ringplan.wire import (
 log = logging.getLogger(__name__)
 
 SOCKETIO_PATH = "ws"
+STOP_TIMEOUT = 5.0  # seconds stop() waits for the connection to close
+_STRAGGLERS: set[asyncio.Task[None]] = set()
 UNAUTHORIZED_DETAIL = "The server refused the API key for live updates: sign in again…"
 
 # Server events and how each becomes a domain event.
@@ -166,8 +168,16 @@ class RingPlanListener:
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # python-engineio can swallow a cancellation while it closes a websocket and then
+            # wait for good (seen when switching accounts): never let that hold up a shutdown.
+            done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT)
+            if done:
+                with contextlib.suppress(asyncio.CancelledError):
+                    task.result()
+            else:
+                log.warning("live connection: still closing after %g s; not waiting for it", STOP_TIMEOUT)
+                _STRAGGLERS.add(task)  # keep it referenced until it ends by itself
+                task.add_done_callback(_STRAGGLERS.discard)
         self._client = None
         self._set_state(ConnectionState.OFFLINE)
 

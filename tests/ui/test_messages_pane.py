@@ -383,8 +383,13 @@ async def test_opening_a_thread_marks_it_read_and_other_devices_marks_update_cou
         for text in ("one", "two"):
             rig.server.emit_inbound_message(f"unread {text}", first.conversation_id)
             rig.server.emit_inbound_message(f"unread {text}", second.conversation_id)
-        await until(lambda: (pane.model.summary(0).unread_count or 0) >= 2)  # type: ignore[union-attr]
-        await until(lambda: pane.model.summary(1).unread_count >= 2)  # type: ignore[union-attr]
+
+        def latest(cid: str) -> str:
+            shown = pane.model.summary(pane.model.row_of(cid))
+            return shown.preview if shown is not None else ""
+
+        # both got their two texts (seeded unread counts must not pass for them)
+        await until(lambda: latest(first.conversation_id) == latest(second.conversation_id) == "unread two")
         totals: list[int] = []
         pane.unread_changed.connect(totals.append)
 

@@ -35,18 +35,13 @@ from ui.bubble_layout import RADIUS, SEPARATOR_HEIGHT, AttachmentBox, BubbleLayo
 from ui.message_format import day_label, file_size, local
 from ui.message_style import (
     CHIP,
-    CHIP_INBOUND,
     FAILED,
-    FAILED_BUBBLE,
     HIGHLIGHT,
-    INBOUND_BUBBLE,
-    INBOUND_META,
-    INBOUND_TEXT,
     OUTBOUND_BUBBLE,
     OUTBOUND_META,
     OUTBOUND_TEXT,
-    SEPARATOR_PILL,
-    SEPARATOR_TEXT,
+    Colours,
+    colours,
     scaled,
 )
 from ui.thread_model import ThreadModel, ThreadRow
@@ -97,28 +92,35 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect: QRect = option.rect
+        scheme = colours(option.palette)
         if row.message is None:
-            self._paint_separator(painter, rect, day_label(row.day))
+            self._paint_separator(painter, rect, day_label(row.day), scheme)
         else:
             layout = self.layouts.layout(row.message, self.width(), row.continued)
             painter.translate(rect.topLeft())
-            self._paint_message(painter, option.palette, row, row.message, layout)
+            self._paint_message(painter, option.palette, scheme, row, row.message, layout)
         painter.restore()
 
-    def _paint_separator(self, painter: QPainter, rect: QRect, label: str) -> None:
+    def _paint_separator(self, painter: QPainter, rect: QRect, label: str, scheme: Colours) -> None:
         font = scaled(self.layouts.font, 0.82, bold=True)
         painter.setFont(font)
         metrics = QFontMetrics(font)
         width = metrics.horizontalAdvance(label) + 24
         pill = QRect(rect.center().x() - width // 2, rect.top() + 10, width, metrics.height() + 8)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(SEPARATOR_PILL)
+        painter.setBrush(scheme.separator_pill)
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-        painter.setPen(SEPARATOR_TEXT)
+        painter.setPen(scheme.separator_text)
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
 
     def _paint_message(
-        self, painter: QPainter, palette: QPalette, row: ThreadRow, message: Message, layout: BubbleLayout
+        self,
+        painter: QPainter,
+        palette: QPalette,
+        scheme: Colours,
+        row: ThreadRow,
+        message: Message,
+        layout: BubbleLayout,
     ) -> None:
         outbound = message.direction is Direction.OUTBOUND
         failed = message.delivery is DeliveryState.FAILED
@@ -126,9 +128,9 @@ class BubbleDelegate(QStyledItemDelegate):
         if outbound:
             fill, ink, meta_ink = OUTBOUND_BUBBLE, OUTBOUND_TEXT, OUTBOUND_META
             if failed:
-                fill, ink, meta_ink = FAILED_BUBBLE, INBOUND_TEXT, FAILED
+                fill, ink, meta_ink = scheme.failed_bubble, scheme.failed_text, FAILED
         else:
-            fill, ink, meta_ink = INBOUND_BUBBLE, INBOUND_TEXT, INBOUND_META
+            fill, ink, meta_ink = scheme.inbound_bubble, scheme.inbound_text, scheme.inbound_meta
         if pending:
             painter.setOpacity(0.7)
         if row.highlighted:
@@ -140,7 +142,7 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(layout.bubble, RADIUS, RADIUS)
 
         for box in layout.attachments:
-            self._paint_attachment(painter, box, outbound and not failed, ink)
+            self._paint_attachment(painter, box, outbound and not failed, ink, scheme)
 
         if layout.text is not None:
             painter.setPen(ink)
@@ -156,7 +158,9 @@ class BubbleDelegate(QStyledItemDelegate):
         if failed:
             self._paint_failure(painter, palette, message, layout)
 
-    def _paint_attachment(self, painter: QPainter, box: AttachmentBox, on_accent: bool, ink: QColor) -> None:
+    def _paint_attachment(
+        self, painter: QPainter, box: AttachmentBox, on_accent: bool, ink: QColor, scheme: Colours
+    ) -> None:
         if box.pixmap is not None:
             painter.save()
             rounded = QPainterPath()
@@ -167,10 +171,10 @@ class BubbleDelegate(QStyledItemDelegate):
             return
         attachment: Attachment = box.attachment
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(CHIP if on_accent else CHIP_INBOUND)
+        painter.setBrush(CHIP if on_accent else scheme.chip)
         painter.drawRoundedRect(box.rect, 8, 8)
         icon = QRect(box.rect.left() + 8, box.rect.top() + 8, 24, box.rect.height() - 16)
-        painter.setBrush(QColor(255, 255, 255, 90) if on_accent else QColor("#dde3ea"))
+        painter.setBrush(QColor(255, 255, 255, 90) if on_accent else scheme.chip_icon)
         painter.drawRoundedRect(icon, 4, 4)
         painter.setFont(scaled(self.layouts.small, 0.85, bold=True))
         painter.setPen(ink)

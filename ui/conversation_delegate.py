@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from app.domain.texting import ConversationSummary, Direction
 from ui.conversation_list_model import SummaryRole
 from ui.message_format import initials, list_time, one_line
-from ui.message_style import ACCENT, ACCENT_SOFT, MUTED, scaled
+from ui.message_style import ACCENT, SELECTED, colours, scaled
 from ui.presence_style import avatar_colour
 
 ROW_HEIGHT = 68
@@ -39,7 +39,7 @@ class ConversationDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
-            painter.fillRect(rect, ACCENT_SOFT)
+            painter.fillRect(rect, SELECTED)
             painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), ACCENT)
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
@@ -63,7 +63,7 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setFont(small)
         when = list_time(summary.last_message_at)
         when_width = painter.fontMetrics().horizontalAdvance(when) + 2
-        painter.setPen(ACCENT if unread else MUTED)
+        painter.setPen(ACCENT if unread else colours(palette).muted)
         painter.drawText(top_line, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
 
         title_font = scaled(base_font, 1.0, bold=True)
@@ -94,7 +94,7 @@ class ConversationDelegate(QStyledItemDelegate):
         if summary.last_direction is Direction.OUTBOUND and preview:
             preview = "You: " + preview
         painter.setFont(scaled(base_font, 0.95, bold=False))
-        painter.setPen(palette.color(QPalette.ColorRole.Text) if unread else MUTED)
+        painter.setPen(palette.color(QPalette.ColorRole.Text) if unread else colours(palette).muted)
         preview_rect = bottom_line.adjusted(0, 0, -(badge_width + 8 if badge_width else 0), 0)
         painter.drawText(
             preview_rect,

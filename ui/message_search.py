@@ -15,12 +15,12 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QFont, QPainter, QPalette, QTextCharFormat, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextCharFormat, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.domain.texting import ConversationSummary, Message
 from ui.message_format import list_time, one_line
-from ui.message_style import ACCENT, ACCENT_SOFT, MUTED, scaled
+from ui.message_style import ACCENT, SELECTED, colours, scaled
 
 ResultRole = Qt.ItemDataRole.UserRole + 1
 ROW_HEIGHT = 58
@@ -106,7 +106,7 @@ class SearchResultDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         palette: QPalette = option.palette
         if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, ACCENT_SOFT)
+            painter.fillRect(rect, SELECTED)
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
         inner = rect.adjusted(PADDING, 8, -PADDING, -8)
@@ -115,7 +115,7 @@ class SearchResultDelegate(QStyledItemDelegate):
         painter.setFont(scaled(font, 0.88))
         when = list_time(moment)
         when_width = painter.fontMetrics().horizontalAdvance(when) + 4
-        painter.setPen(MUTED)
+        painter.setPen(colours(palette).muted)
         top = QRect(inner.left(), inner.top(), inner.width(), 20)
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
         painter.setFont(scaled(font, 1.0, bold=True))
@@ -129,6 +129,7 @@ class SearchResultDelegate(QStyledItemDelegate):
             ),
         )
         line, matches = snippet(result.text, self._model.query)
+        painter.setPen(colours(palette).muted)
         self._paint_snippet(
             painter, QRect(inner.left(), inner.top() + 22, inner.width(), 20), font, line, matches
         )
@@ -139,8 +140,9 @@ class SearchResultDelegate(QStyledItemDelegate):
         painter: QPainter, rect: QRect, font: QFont, line: str, matches: list[tuple[int, int]]
     ) -> None:
         base = scaled(font, 0.95, bold=False)
-        metrics_line = painter.fontMetrics()
-        elided = metrics_line.elidedText(line, Qt.TextElideMode.ElideRight, rect.width()) if line else ""
+        elided = (
+            QFontMetrics(base).elidedText(line, Qt.TextElideMode.ElideRight, rect.width()) if line else ""
+        )
         layout = QTextLayout(elided, base)
         highlight = QTextCharFormat()
         highlight.setForeground(ACCENT)
@@ -160,5 +162,4 @@ class SearchResultDelegate(QStyledItemDelegate):
         if text_line.isValid():
             text_line.setLineWidth(rect.width())
         layout.endLayout()
-        painter.setPen(MUTED)
         layout.draw(painter, QPointF(rect.left(), rect.top() + 1))

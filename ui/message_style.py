@@ -2,24 +2,65 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QPalette
 
 ACCENT = QColor("#1f6feb")
-ACCENT_SOFT = QColor("#e8f0fe")
+SELECTED = QColor(31, 111, 235, 46)  # the accent over the list's base, light or dark
 OUTBOUND_BUBBLE = QColor("#1f6feb")
 OUTBOUND_TEXT = QColor("#ffffff")
 OUTBOUND_META = QColor(255, 255, 255, 200)
-INBOUND_BUBBLE = QColor("#eef1f4")
-INBOUND_TEXT = QColor("#1f2328")
-INBOUND_META = QColor("#656d76")
 FAILED = QColor("#cf222e")
-FAILED_BUBBLE = QColor("#fbe3e4")
-MUTED = QColor("#656d76")
-SEPARATOR_TEXT = QColor("#656d76")
-SEPARATOR_PILL = QColor("#f3f4f6")
 HIGHLIGHT = QColor("#f2b600")
 CHIP = QColor(255, 255, 255, 60)
-CHIP_INBOUND = QColor("#ffffff")
+
+
+@dataclass(frozen=True, slots=True)
+class Colours:
+    """What depends on a light or dark palette."""
+
+    inbound_bubble: QColor
+    inbound_text: QColor
+    inbound_meta: QColor
+    failed_bubble: QColor
+    failed_text: QColor
+    separator_pill: QColor
+    separator_text: QColor
+    chip: QColor
+    chip_icon: QColor
+    muted: QColor
+
+
+LIGHT = Colours(
+    inbound_bubble=QColor("#eef1f4"),
+    inbound_text=QColor("#1f2328"),
+    inbound_meta=QColor("#656d76"),
+    failed_bubble=QColor("#fbe3e4"),
+    failed_text=QColor("#1f2328"),
+    separator_pill=QColor("#f3f4f6"),
+    separator_text=QColor("#656d76"),
+    chip=QColor("#ffffff"),
+    chip_icon=QColor("#dde3ea"),
+    muted=QColor("#656d76"),
+)
+DARK = Colours(
+    inbound_bubble=QColor("#2d333b"),
+    inbound_text=QColor("#e6edf3"),
+    inbound_meta=QColor("#9198a1"),
+    failed_bubble=QColor("#4c1d22"),
+    failed_text=QColor("#ffdcd7"),
+    separator_pill=QColor("#2d333b"),
+    separator_text=QColor("#9198a1"),
+    chip=QColor("#3a424c"),
+    chip_icon=QColor("#4b5562"),
+    muted=QColor("#9198a1"),
+)
+
+
+def colours(palette: QPalette) -> Colours:
+    return DARK if palette.color(QPalette.ColorRole.Base).lightness() < 128 else LIGHT
+
 
 MESSAGES_STYLE = """
 QWidget#messagesSidebar { background: palette(base); }

@@ -38,7 +38,7 @@ from ui.conversation_delegate import ConversationDelegate
 from ui.conversation_list_model import ConversationListModel
 from ui.message_format import display_number
 from ui.message_search import SearchResultDelegate, SearchResultsModel
-from ui.message_style import ACCENT, INBOUND_BUBBLE, MESSAGES_STYLE
+from ui.message_style import ACCENT, MESSAGES_STYLE, colours
 from ui.messaging_port import MessagingPort
 from ui.new_message_dialog import NewMessageDialog
 from ui.thread_view import ThreadView
@@ -65,7 +65,7 @@ class BubbleIcon(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(INBOUND_BUBBLE.darker(108))
+        painter.setBrush(colours(self.palette()).inbound_bubble.darker(108))
         painter.drawRoundedRect(QRectF(0, 4, 46, 32), 14, 14)
         painter.setBrush(ACCENT)
         painter.drawRoundedRect(QRectF(24, 24, 48, 32), 14, 14)

@@ -39,7 +39,7 @@ from tests.integration.recording import credentials_of
 from ui.bridge import EventBridge
 from ui.message_format import display_number
 from ui.message_notifications import MessageNotifications
-from ui.message_style import INBOUND_BUBBLE
+from ui.message_style import LIGHT
 from ui.messages_pane import MessagesPane
 from ui.new_message_dialog import NewMessageDialog
 from ui.thread_view import PAGE
@@ -269,7 +269,7 @@ async def test_network_text_is_shown_literally_never_as_html(rig_factory: Callab
         image = thread.list.viewport().grab().toImage()
         rect = thread.list.visualRect(index)
         y = rect.top() + layout.bubble.top() + 3
-        bubble = [x for x in range(image.width()) if image.pixelColor(x, y) == INBOUND_BUBBLE]
+        bubble = [x for x in range(image.width()) if image.pixelColor(x, y) == LIGHT.inbound_bubble]
         assert bubble, "no bubble painted"
         width = max(bubble) - min(bubble)
         assert width >= min(literal, layout.bubble.width() - 30) > rendered

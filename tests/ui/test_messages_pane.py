@@ -126,7 +126,7 @@ async def running_pane(demo_server: DemoServer, tmp_path: Path, qtbot: QtBot) ->
     qtbot.addWidget(pane)
     pane.follow(bridge)
     shown: list[NotificationRequested] = []
-    notifications = MessageNotifications(pane.is_in_front, window_ms=100)
+    notifications = MessageNotifications(pane.is_in_front, window_ms=400)
     bridge.notification_requested.connect(notifications.add)
     notifications.ready.connect(shown.append)
     pane.resize(1100, 720)
@@ -528,6 +528,18 @@ async def test_notifications_skip_the_thread_in_front_and_name_the_sender(
         # the sender: named from the contact book, else the number
         assert note.title in {other.title, display_number(other.number)}
         assert "Call me back please" in note.body
+
+        # a burst from two people becomes one notification, which opens the newest thread
+        a, b = pane.model.summary(5), pane.model.summary(6)
+        assert a is not None and b is not None
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, rig.server.emit_inbound_messages, a.conversation_id, ["1", "2", "3"])
+        await loop.run_in_executor(None, rig.server.emit_inbound_messages, b.conversation_id, ["4", "5"])
+        await until(lambda: len(rig.shown) > 1)
+        await asyncio.sleep(0.6)
+        assert len(rig.shown) == 2
+        burst = rig.shown[1]
+        assert burst.title == "5 new messages from 2 people" and burst.conversation_id == b.conversation_id
 
 
 async def test_keyboard_esc_leaves_ctrl_f_filters_and_unsent_text_waits_per_thread(

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import os
 import signal
@@ -30,6 +31,7 @@ from app.services.contact_book import ContactBook
 from app.services.credentials import CredentialsUnavailable, find_credentials
 from app.services.event_bus import EventBus
 from app.services.favorites import Favorites
+from app.services.memory import release_free_memory
 from app.services.messaging import Messaging
 from app.services.tasks import TaskGroup
 from app.store.contacts import StoredContact
@@ -59,6 +61,7 @@ log = logging.getLogger("ringdesk")
 
 FIRST_PAINT_WAIT = 2.0
 UI_SWITCH_INTERVAL = 0.001
+SETTLE_AFTER_START = 3.0
 ROW_REFRESH_MS = 250
 
 
@@ -206,6 +209,20 @@ class RingDesk:
         await self.messaging.attach(self.session.client, self.session.listener)
         self._start_fax(self.session)
         self._start_voicemail(self.session)
+        self.tasks.start(self._settle_after_start(), name="settle-after-start")
+
+    async def _settle_after_start(self) -> None:
+        """Once the start-up burst is over (messages caught up, first pages in): collect its
+        garbage once, freeze what survives (later full collections skip the long-lived
+        objects: shorter pauses while scrolling), and give the freed heap back to the OS."""
+        assert self.session is not None
+        await self.messaging.wait_caught_up()
+        await self.session.first_sync_done.wait()
+        await asyncio.sleep(SETTLE_AFTER_START)
+        gc.collect()
+        gc.freeze()
+        await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
+        log.info("start-up settled: garbage collected, survivors frozen, free heap given back")
 
     def _start_fax(self, session: Session) -> None:
         from app.providers.ringplan.fax import DEFAULT_UPLOAD_PATH, RingPlanFax

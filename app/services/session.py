@@ -83,6 +83,8 @@ class Session:
         self._sync_again = False
         self._sync_cancelled = False
         self._was_online = False
+        self.first_sync_done = asyncio.Event()
+        """Set once the first contact sync of this session has finished (or failed)."""
         self._unsubscribe = bus.subscribe(ConnectionChanged, self._on_connection_changed)
 
     async def start(self) -> None:
@@ -173,6 +175,7 @@ class Session:
     async def _refresh_periodically(self) -> None:
         while True:
             await self.sync_contacts()
+            self.first_sync_done.set()
             await asyncio.sleep(self._refresh_interval)
 
     def _on_connection_changed(self, event: ConnectionChanged) -> None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
 from app.store import contacts as contact_rows
 from app.store.database import Store
+from ui.application import UI_SWITCH_INTERVAL
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 
@@ -74,6 +77,8 @@ def build_cache(path: Path, count: int) -> None:
             contact_rows.upsert_contacts, generate(min(5000, count - start), start), generation
         )
     store.call_blocking(contact_rows.finish_sync, "ringplan", generation)
+    while store.call_blocking(contact_rows.index_backlog_step):
+        pass
     store.close()
     print(f"built a cache of {count:,} contacts in {time.perf_counter() - started:.1f} s")
 
@@ -100,6 +105,10 @@ async def measure(path: Path) -> None:
     await model.reload()
     await asyncio.wait_for(painted.wait(), 10)
     first_paint_ms = (time.perf_counter() - started) * 1000
+    # As the app does once its start-up work is over (RingDesk._settle_after_start).
+    gc.collect()
+    gc.freeze()
+    sys.setswitchinterval(UI_SWITCH_INTERVAL)
 
     gaps: list[float] = []
     clock = QElapsedTimer()
@@ -124,7 +133,16 @@ async def measure(path: Path) -> None:
     heartbeat.stop()
     scroll_seconds = time.perf_counter() - scroll_started
     rows = model.rowCount()
-    last_row_loaded = model.is_loaded(rows - 1)
+    waited = time.perf_counter()
+    last_rows = asyncio.Event()
+    model.dataChanged.connect(lambda *_: model.is_loaded(rows - 1) and last_rows.set())
+    if model.is_loaded(rows - 1):
+        last_rows.set()
+    try:
+        await asyncio.wait_for(last_rows.wait(), 5)
+        last_row_ms: float | None = (time.perf_counter() - waited) * 1000
+    except TimeoutError:
+        last_row_ms = None
 
     print(f"\nContacts pane, {rows:,} contacts, warm cache, offscreen")
     print(f"first paint from a warm store:           {first_paint_ms:8.1f} ms   (target <= 300 ms)")
@@ -132,7 +150,10 @@ async def measure(path: Path) -> None:
     print(f"scrolled the whole list in               {scroll_seconds:8.1f} s    ({screens:,} screens)")
     print(f"longest UI stall while scrolling:        {max(gaps):8.1f} ms   (target <= 16 ms)")
     print(f"p99 gap between 1 ms ticks:              {statistics.quantiles(gaps, n=100)[98]:8.1f} ms")
-    print(f"last row loaded at the end:              {last_row_loaded}")
+    late = sum(gap > 16 for gap in gaps)
+    print(f"ticks later than a frame (16 ms):        {late:8,} of {len(gaps):,}")
+    shown = "not within 5 s" if last_row_ms is None else f"{last_row_ms:.0f} ms after the scroll stopped"
+    print(f"last rows on screen:                     {shown}")
     print(f"process RSS with the book open:          {rss_mb():8.1f} MB  (target <= 250 MB)")
     await model.close()
     store.close()

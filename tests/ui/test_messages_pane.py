@@ -453,6 +453,8 @@ async def test_search_opens_the_thread_at_the_message_highlighted(
         pane = rig.pane
         long_id = rig.server.db.conversation_ids()[0]
         reading = await open_row(rig, 1)
+        fatal = QAbstractItemModelTester.FailureReportingMode.Fatal
+        tester = QAbstractItemModelTester(pane.results_model, fatal)
         pane.focus_filter()
         qtbot.keyClicks(pane.filter, "zebracorn")
         await until(lambda: pane.results_model.rowCount() == 1, within=15)
@@ -460,6 +462,7 @@ async def test_search_opens_the_thread_at_the_message_highlighted(
         result = pane.results_model.result(0)
         assert result is not None and result.summary.conversation_id == long_id
         assert result.message is not None and result.message.text == "history 007 zebracorn"
+        del tester  # it checked the results model through the search
         assert pane.results.isVisible()
         index = pane.results_model.index(0)
         QtBot.mouseClick(

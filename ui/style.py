@@ -1,7 +1,9 @@
 """The application's look: a calm, flat style on top of the system palette.
 
-Colours come from palette roles (``palette(...)``) or are translucent accents over them, so
-the same sheet works on a light and on a dark palette (see ``ui/appearance.py``).
+Colours come from palette roles (``palette(...)``), are translucent accents over them, or are
+mid tones that read on both (the problem red, #e5484d: contrast ~4:1 on white and on the dark
+palette's window), so the same sheet works on a light and on a dark palette (see
+``ui/appearance.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ QLabel#emptyList { color: palette(placeholder-text); font-size: 11pt; }
 QListView { border: none; }
 QFrame#voicemailDetails { background: palette(base); border-left: 1px solid palette(midlight); }
 QFrame#playerBox { background: palette(alternate-base); border-radius: 8px; }
-QLabel#filterProblem { color: #82071e; padding: 0 12px 6px 12px; }
+QLabel#filterProblem { color: #e5484d; padding: 0 12px 6px 12px; }
 QLabel#playerStatus { color: palette(placeholder-text); }
 QToolButton#playButton {
     background: palette(highlight); border: none; border-radius: 19px;

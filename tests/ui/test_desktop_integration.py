@@ -319,6 +319,31 @@ async def test_the_style_follows_a_dark_palette(
     assert not is_dark(app.palette())
 
 
+def test_the_style_sheet_has_no_colour_that_only_reads_on_a_light_palette() -> None:
+    import re
+
+    from PySide6.QtGui import QColor
+
+    from ui.appearance import dark_palette
+    from ui.style import STYLE_SHEET
+
+    dark_window = dark_palette().window().color()
+
+    def contrast(a: QColor, b: QColor) -> float:
+        def luminance(c: QColor) -> float:
+            def channel(v: float) -> float:
+                return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+        high, low = sorted((luminance(a), luminance(b)), reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    for colour in re.findall(r"(?<![\w-])color:\s*(#[0-9a-fA-F]{6})", STYLE_SHEET):
+        for background in (QColor("white"), dark_window):
+            assert contrast(QColor(colour), background) >= 3.5, (colour, background.name())
+
+
 async def test_every_input_list_and_button_has_an_accessible_name(desk: Desk) -> None:
     from PySide6.QtWidgets import (
         QAbstractButton,

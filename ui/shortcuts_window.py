@@ -69,11 +69,22 @@ def collect_shortcuts(window: QMainWindow) -> list[ShortcutEntry]:
         ShortcutEntry(group, plain_text(action.text()), _keys(action.shortcuts()))
         for group, action in menu_actions(window)
     ]
+    panes: dict[str, QWidget] = getattr(window, "panes", {})
     for shortcut in window.findChildren(QShortcut):
         if shortcut.isEnabled() and not shortcut.key().isEmpty():
             description = shortcut.whatsThis() or shortcut.objectName()
-            entries.append(ShortcutEntry("Window", description, _keys([shortcut.key()])))
+            entries.append(ShortcutEntry(_where(shortcut, panes), description, _keys([shortcut.key()])))
     return entries
+
+
+def _where(shortcut: QShortcut, panes: dict[str, QWidget]) -> str:
+    """The pane a shortcut belongs to, or "Window" for the window's own ones."""
+    owner = shortcut.parent()
+    if isinstance(owner, QWidget):
+        for name, pane in panes.items():
+            if owner is pane or pane.isAncestorOf(owner):
+                return name
+    return "Window"
 
 
 class ShortcutsWindow(QDialog):

@@ -127,8 +127,11 @@ async def test_every_menu_action_has_a_unique_shortcut_listed_in_the_shortcuts_w
     assert any(e.description == "Brand new" for e in ShortcutsWindow(window).entries)
     shown.filter.setText("voicemail")
     visible = [r for r in range(shown.table.rowCount()) if not shown.table.isRowHidden(r)]
-    found = [shown.table.item(r, 0).text() for r in visible]
-    assert "Show Voicemail" in found and all("voicemail" in text.lower() for text in found)
+    found = [(shown.table.item(r, 0).text(), shown.table.item(r, 2).text()) for r in visible]
+    assert ("Show Voicemail", "Window") in found
+    assert all("voicemail" in f"{text} {where}".lower() for text, where in found)
+    # A pane's own shortcuts are listed under the pane's name.
+    assert any(where == "Voicemail" for _text, where in found)
     assert len(visible) < shown.table.rowCount()
 
 

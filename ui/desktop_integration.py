@@ -38,7 +38,7 @@ TRAY_HINT = NotificationRequested(
 )
 
 
-def launch_command(profile_dir: Path | None, *, demo: bool = False) -> list[str]:
+def launch_command(profile_dir: Path | None, *, demo: bool = False, server: str | None = None) -> list[str]:
     """How to start this RingDesk again (for the autostart entry), hidden in the tray."""
     if getattr(sys, "frozen", False):
         command = [sys.executable]
@@ -52,6 +52,8 @@ def launch_command(profile_dir: Path | None, *, demo: bool = False) -> list[str]
         command += ["--profile", str(profile_dir.expanduser().resolve())]
     if demo:
         command.append("--demo")
+    elif server:
+        command += ["--server", server]
     return [*command, "--hidden"]
 
 

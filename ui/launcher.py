@@ -82,7 +82,7 @@ class Launcher:
                 self.profile.config_dir,
                 accounts,
                 signed.account if signed else None,
-                launch_command(self.args.profile, demo=self.args.demo),
+                launch_command(self.args.profile, demo=self.args.demo, server=self.args.server),
             )
             integration.account_switch_requested.connect(self._on_account_switch_requested)
             integration.add_account_requested.connect(self._on_add_account_requested)

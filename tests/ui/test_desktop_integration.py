@@ -201,6 +201,8 @@ async def test_tray_settings_persist_and_start_at_login_writes_the_autostart_ent
 def test_launch_command_for_autostart(tmp_path: Path) -> None:
     command = launch_command(tmp_path / "p", demo=True)
     assert command[-4:] == ["--profile", str((tmp_path / "p").resolve()), "--demo", "--hidden"]
+    server = launch_command(None, server="https://x.example")
+    assert server[-3:] == ["--server", "https://x.example", "--hidden"]
 
 
 async def test_window_geometry_pane_and_splitters_survive_a_restart(build: Builder, profile: Profile) -> None:

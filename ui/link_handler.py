@@ -15,7 +15,6 @@ from PySide6.QtCore import SIGNAL, QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.links import CallLink, InvalidLink, SmsLink, parse_link
-from app.domain.phone import format_for_display
 from ui.contact_actions import ContactActions
 from ui.main_window import MainWindow
 
@@ -27,6 +26,8 @@ ECHO_SECONDS = 15.0
 
 
 def display_number(number: str) -> str:
+    from app.domain.phone import format_for_display  # phonenumbers: not on the start-up path
+
     return format_for_display(number) if number.startswith("+") else number
 
 

@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate, QLocale, QTime
 
-from app.domain.phone import format_for_display
-
 PREVIEW_CHARS = 120
 RECENT_DAYS = 6
 
@@ -57,6 +55,8 @@ def day_label(day: date, today: date | None = None) -> str:
 
 
 def display_number(number: str) -> str:
+    from app.domain.phone import format_for_display  # phonenumbers: not on the start-up path
+
     return format_for_display(number) if number else ""
 
 

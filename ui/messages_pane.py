@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.events import ThreadMessagesChanged, ThreadMessagesRemoved
-from app.domain.phone import to_e164
 from app.domain.texting import ConversationSummary, Direction
 from app.services.tasks import TaskGroup
 from ui.bridge import EventBridge
@@ -356,6 +355,8 @@ class MessagesPane(QWidget):
         self._tasks.start(self._open_number(number, title, body), name="open-number")
 
     async def _open_number(self, number: str, title: str, body: str) -> None:
+        from app.domain.phone import to_e164  # phonenumbers: not on the start-up path
+
         e164 = to_e164(number)
         if e164 is None:
             self.error.emit(f"{number} is not a phone number that can get texts.")

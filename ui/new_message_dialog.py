@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.phone import to_e164
 from app.domain.texting import TextingNumber
 from ui.message_format import display_number
 
@@ -69,6 +68,8 @@ class NewMessageDialog(QDialog):
         self._on_to_text_changed(self.to.text())
 
     def number(self) -> str | None:
+        from app.domain.phone import to_e164  # phonenumbers: not on the start-up path
+
         return to_e164(self.to.text())
 
     def _on_to_text_changed(self, text: str) -> None:

@@ -111,6 +111,7 @@ class Messaging:
         self._unsubscribers: list[Callable[[], None]] = []
         self._live: asyncio.Queue[object] = asyncio.Queue()
         self._trusted = False  # a catch-up finished on the current live connection
+        self._read_marks: dict[str, int] = {}  # conversation id -> times the user marked it read
         self._connection = 0  # counts ONLINE transitions
         self._catch_up_wanted = asyncio.Event()
         self._caught_up = asyncio.Event()
@@ -358,6 +359,7 @@ class Messaging:
         """Mark the conversation's inbound messages read here, then on the server (REST,
         and the ``texting.message.markAsRead`` client event for the user's other
         clients). Returns how many were marked."""
+        self._read_marks[conversation_id] = self._read_marks.get(conversation_id, 0) + 1
         await self._fetch_hidden_unread(conversation_id)
         ids = await self._store.call(rows.unread_inbound_ids, conversation_id)
         changed = await self._store.call(rows.apply_read, conversation_id, ids, pending=True)
@@ -408,6 +410,9 @@ class Messaging:
         finally:
             if delivered:
                 await self._store.call(rows.read_mark_delivered, delivered)
+                # Server counts listed before this moment predate these marks (see
+                # _catch_up_conversation): no longer pending here, they would pass for unread.
+                self._read_marks[conversation_id] = self._read_marks.get(conversation_id, 0) + 1
 
     async def delete_messages(self, conversation_id: str, message_ids: list[str]) -> None:
         """Delete messages (server ids; stamp ids of unsent ones are dropped locally) on the
@@ -578,6 +583,7 @@ class Messaging:
         first_sync = await self._store.call(rows.get_state, FIRST_SYNC_DONE) is None
         await self._refresh_numbers()
         known_before = set(await self._store.call(rows.conversation_ids))
+        marks_before = dict(self._read_marks)
         listing: list[Conversation] = []
         async for page in client.iter_conversations(per_page=CONVERSATIONS_PER_PAGE):
             listing.extend(page)
@@ -590,7 +596,9 @@ class Messaging:
             self._bus.publish(ConversationsChanged(tuple(gone)))
         arrived: list[Message] = []
         for conversation in listing:
-            arrived.extend(await self._catch_up_conversation(client, conversation))
+            arrived.extend(
+                await self._catch_up_conversation(client, conversation, marks_before.get(conversation.id, 0))
+            )
         for cid, ids in (await self._store.call(rows.read_marks_pending)).items():
             if cid in listed:
                 self._tasks.start(self._mark_read_on_server(cid, ids), name="sms-mark-read-again")
@@ -601,11 +609,18 @@ class Messaging:
             await self._store.call(rows.set_state, FIRST_SYNC_DONE, datetime.now(UTC).isoformat())
 
     async def _catch_up_conversation(
-        self, client: RingPlanClient, conversation: Conversation
+        self, client: RingPlanClient, conversation: Conversation, read_marks_seen: int | None = None
     ) -> list[Message]:
         """Read the conversation's newest messages back to what is stored; returns the new
-        unread inbound ones."""
+        unread inbound ones.
+
+        ``read_marks_seen``: how many read marks of it had been made or confirmed by the
+        server when ``conversation`` was listed; if more have been since, its server unread
+        count is older than those marks and is not taken as unread messages missing here.
+        """
         cid = conversation.id
+        if read_marks_seen is None:
+            read_marks_seen = self._read_marks.get(cid, 0)
         stored = await self._store.call(rows.stored_conversation, cid)
         synced = stored.synced_through if stored is not None else None
         server_last = conversation.last_message_at
@@ -654,7 +669,8 @@ class Messaging:
             break
         if reached and newest is not None:
             await self._store.call(rows.set_synced_through, cid, newest)
-        if await self._store.call(rows.set_hidden_unread, cid, server_unread):
+        stale = self._read_marks.get(cid, 0) != read_marks_seen
+        if not stale and await self._store.call(rows.set_hidden_unread, cid, server_unread):
             self._bus.publish(ConversationsChanged((cid,)))
         return arrived
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,9 +37,6 @@ def pytest_asyncio_loop_factories(
     def make_loop() -> asyncio.AbstractEventLoop:
         app = QApplication.instance() or QApplication([])
         loop = qasync.QEventLoop(app)
-        # The executor the app sets (ui.application.run), not qasync's QThreadExecutor: with
-        # the latter a finished job's wake-up was sometimes never delivered and a test hung.
-        loop.set_default_executor(ThreadPoolExecutor(max_workers=2, thread_name_prefix="test-worker"))
         _LOOPS.append(loop)
         return loop
 

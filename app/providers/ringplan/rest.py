@@ -10,9 +10,18 @@ methods, so that a POST is never sent twice because an answer was lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Mapping,
+    Sequence,
+)
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -78,6 +87,7 @@ MAX_REDIRECTS = 5
 
 W = TypeVar("W", bound=BaseModel)
 D = TypeVar("D")
+T = TypeVar("T")
 
 Params = Mapping[str, str | int | Sequence[str]]
 
@@ -154,13 +164,8 @@ class RingPlanClient:
         return company_from_wire(self._one(WireCompany, response))
 
     async def iter_company_contacts(self, items_per_page: int = 500) -> AsyncIterator[list[Contact]]:
-        """``GET /system/company/contacts`` page by page: one list of contacts per page.
-
-        Stops on 204, an empty page, a page shorter than ``items_per_page``, or (when the
-        server sends pagination headers) the last page. The next page is requested while this
-        one is decoded (on a worker thread: validating a page is CPU work the UI must not wait
-        behind) and handed out.
-        """
+        """``GET /system/company/contacts`` page by page: one list of contacts per page
+        (stopping as :meth:`_pages_ahead` says)."""
         if items_per_page < 1:
             raise ValueError("items_per_page must be at least 1")
 
@@ -168,33 +173,58 @@ class RingPlanClient:
             params = {"page": page, "items_per_page": items_per_page}
             return await self._request("GET", "/system/company/contacts", params=params)
 
+        pages = self._pages_ahead("company contacts", fetch, self._company_contacts, items_per_page)
+        async with contextlib.aclosing(pages):  # stopped early, it cancels the page asked ahead
+            async for contacts in pages:
+                yield contacts
+
+    def _company_contacts(self, response: httpx.Response) -> tuple[list[Contact], str | None, int]:
+        """A page's contacts, the first one's id, and how many the server sent."""
+        wires, raw_count = self._many(WireContact, response)
+        return [contact_from_wire(w) for w in wires], wires[0].id if wires else None, raw_count
+
+    async def _pages_ahead(
+        self,
+        what: str,
+        fetch: Callable[[int], Coroutine[Any, Any, httpx.Response | None]],
+        decode: Callable[[httpx.Response], tuple[list[T], str | None, int]],
+        page_size: int,
+    ) -> AsyncGenerator[list[T]]:
+        """A paged list, one list per page: ``decode`` gives a page's items, the first one's
+        id and how many the server sent.
+
+        Stops on a missing list (``fetch`` gives None), 204, an empty page, a page repeating
+        the previous one, the last page by the ``X-Pagination-*`` headers, or a page shorter
+        than the page size (the one the server says it used, when it caps the size asked
+        for). When the headers say another page follows, it is requested before this one is
+        decoded (on a worker thread: validating a page is CPU work the UI must not wait
+        behind) and handed out, so the server prepares it while the caller stores this one.
+        """
         loop = asyncio.get_running_loop()
         page = 1
         previous_first: str | None = None
-        ahead: asyncio.Task[httpx.Response] | None = None
+        ahead: asyncio.Task[httpx.Response | None] | None = None
         response = await fetch(page)
         try:
             while True:
-                if response.status_code == 204:
+                if response is None or response.status_code == 204:
                     return
                 page_count = Page.from_headers([], response.headers).page_count
                 if page_count is not None and page < page_count:
                     ahead = loop.create_task(fetch(page + 1))
                     ahead.add_done_callback(_retrieve_exception)
-                contacts, first, raw_count = await loop.run_in_executor(
-                    None, self._company_contacts, response
-                )
+                items, first, raw_count = await loop.run_in_executor(None, decode, response)
                 if raw_count == 0:
                     return
                 if first is not None and first == previous_first:
-                    log.warning("company contacts: page %d repeats the previous page; stopping", page)
+                    log.warning("%s: page %d repeats the previous page; stopping", what, page)
                     return
                 previous_first = first
-                yield contacts
-                info = Page.from_headers(contacts, response.headers, raw_count=raw_count)
-                if raw_count < items_per_page:
-                    return
+                yield items
+                info = Page.from_headers(items, response.headers, requested_per_page=page_size)
                 if info.page_count is not None and page >= info.page_count:
+                    return
+                if raw_count < min(page_size, info.per_page or page_size):
                     return
                 page += 1
                 if ahead is not None:
@@ -204,11 +234,6 @@ class RingPlanClient:
         finally:
             if ahead is not None:
                 ahead.cancel()
-
-    def _company_contacts(self, response: httpx.Response) -> tuple[list[Contact], str | None, int]:
-        """A page's contacts, the first one's id, and how many the server sent."""
-        wires, raw_count = self._many(WireContact, response)
-        return [contact_from_wire(w) for w in wires], wires[0].id if wires else None, raw_count
 
     # -----------------------------------------------------------------------------------
     # PBX instances and extensions
@@ -249,46 +274,14 @@ class RingPlanClient:
             except NotFound:
                 return None
 
-        page = 1
-        previous_first: str | None = None
-        ahead: asyncio.Task[httpx.Response | None] | None = None
-        response = await fetch(page)
-        try:
-            while True:
-                if response is None or response.status_code == 204:
-                    return
-                page_count = Page.from_headers([], response.headers).page_count
-                if page_count is not None and page < page_count:
-                    ahead = asyncio.get_running_loop().create_task(fetch(page + 1))
-                    ahead.add_done_callback(_retrieve_exception)
-                extensions, raw_count = await asyncio.get_running_loop().run_in_executor(
-                    None, self._extensions, response
-                )
-                if raw_count == 0:
-                    return
-                first = extensions[0].id if extensions else None
-                if first and first == previous_first:
-                    log.warning("extensions: page %d repeats the previous page; stopping", page)
-                    return
-                previous_first = first
+        pages = self._pages_ahead("extensions", fetch, self._extensions, page_size)
+        async with contextlib.aclosing(pages):
+            async for extensions in pages:
                 yield extensions
-                info = Page.from_headers(extensions, response.headers, requested_per_page=page_size)
-                if info.page_count is not None and page >= info.page_count:
-                    return
-                if raw_count < min(page_size, info.per_page or page_size):
-                    return
-                page += 1
-                if ahead is not None:
-                    response, ahead = await ahead, None
-                else:
-                    response = await fetch(page)
-        finally:
-            if ahead is not None:
-                ahead.cancel()
 
-    def _extensions(self, response: httpx.Response) -> tuple[list[Extension], int]:
+    def _extensions(self, response: httpx.Response) -> tuple[list[Extension], str | None, int]:
         wires, raw_count = self._many(WireExtension, response)
-        return [extension_from_wire(w) for w in wires], raw_count
+        return [extension_from_wire(w) for w in wires], wires[0].id if wires else None, raw_count
 
     # -----------------------------------------------------------------------------------
     # Texting: conversations

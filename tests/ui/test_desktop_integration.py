@@ -311,7 +311,8 @@ async def test_the_style_follows_a_dark_palette(
         assert is_dark(app.palette())
         window.setStyleSheet(window.styleSheet())
         window.show_error("Something went wrong")
-        window.show()
+        # Not shown: grab() renders it all the same, and shutting down a RingDesk whose
+        # window was shown has hung this fixture's teardown now and then (not understood yet).
         window.resize(900, 600)
         QApplication.processEvents()
         shot = window.grab().toImage()

@@ -67,6 +67,21 @@ class Desktop:
         subprocess.run(["import", "-window", window, str(path)], env=self.env, check=True, timeout=30)
         return path
 
+    def xdo(self, *args: str) -> str:
+        """Run ``xdotool`` on this desktop; its output."""
+        result = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=20)
+        return result.stdout.strip()
+
+    def wait_for_window(self, pattern: str, within: float = 10.0) -> str:
+        """The id of the newest visible window whose title matches the regex ``pattern``."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            found = self.xdo("search", "--onlyvisible", "--name", pattern).split()
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        raise RuntimeError(f"no window {pattern!r}")
+
     def window_id(self, name: str) -> str:
         """The id of the visible window whose title is exactly ``name`` ("" when none)."""
         found = subprocess.run(

@@ -41,19 +41,7 @@ def desktop_shots(out: Path) -> None:
         )
         wait_for_line(desktop.root / "ringdesk.log", r"first paint", timeout=90)
 
-        def xdo(*args: str) -> str:
-            result = subprocess.run(
-                ["xdotool", *args], env=desktop.env, capture_output=True, text=True, timeout=20
-            )
-            return result.stdout.strip()
-
-        def window(name: str) -> str:
-            for _ in range(100):
-                found = xdo("search", "--onlyvisible", "--name", name).split()
-                if found:
-                    return found[-1]
-                time.sleep(0.1)
-            raise RuntimeError(f"no window {name!r}")
+        xdo, window = desktop.xdo, desktop.wait_for_window
 
         def shot(window_id: str, name: str) -> None:
             time.sleep(0.3)

@@ -35,7 +35,7 @@ from app.services.memory import release_free_memory
 from app.services.messaging import Messaging
 from app.services.tasks import TaskGroup
 from app.store.contacts import StoredContact
-from app.store.database import Store
+from app.store.database import Store, shrink_cache_memory
 
 if TYPE_CHECKING:
     from app.services.contact_import import ContactImporter
@@ -44,18 +44,19 @@ if TYPE_CHECKING:
     from app.services.session import Session
     from app.services.voicemail import VoicemailService
     from ui.fax_pane import FaxPane
+    from ui.messages_pane import MessagesPane
     from ui.sign_in_flow import SignedIn
+    from ui.voicemail_pane import VoicemailPane
 from ui.assets import app_icon
 from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
 from ui.favorites_pane import FavoritesPane
-from ui.main_window import MainWindow
+from ui.main_window import PANES, MainWindow
 from ui.message_notifications import MessageNotifications
-from ui.messages_pane import MessagesPane
 from ui.tray import Tray
-from ui.voicemail_pane import VoicemailPane
+from ui.unread_count import UnreadCount
 
 log = logging.getLogger("ringdesk")
 
@@ -90,15 +91,15 @@ class RingDesk:
         self.messaging = Messaging(self.store, self.bus, self.contacts)
         self.favorites_pane = FavoritesPane(self.favorites)
         self.window = MainWindow(self.contacts_pane, self.favorites_pane)
-        self.messages_pane = MessagesPane(self.messaging)
-        self.window.set_pane("Messages", self.messages_pane)
-        self.message_notifications = MessageNotifications(self.messages_pane.is_in_front)
+        # Messages, Fax and Voicemail build their panes when first shown (memory, start-up).
+        self.messages_pane: MessagesPane | None = None
+        self.unread = UnreadCount(self.messaging)
+        self.message_notifications = MessageNotifications(self._is_conversation_in_front)
         self._row_refresh = QTimer()
         self._row_refresh.setSingleShot(True)
         self._row_refresh.setInterval(ROW_REFRESH_MS)
         self._row_refresh.timeout.connect(self._on_row_refresh_timeout)
-        self.voicemail_pane = VoicemailPane()
-        self.window.set_pane("Voicemail", self.voicemail_pane)
+        self.voicemail_pane: VoicemailPane | None = None
         self.voicemail: VoicemailService | None = None
         self.tray = Tray()
         self.actions = ContactActions()
@@ -116,10 +117,8 @@ class RingDesk:
         # message notifications skip the thread in front and come grouped (ui.message_notifications)
         self.bridge.notification_requested.connect(self.message_notifications.add)
         self.message_notifications.ready.connect(self._on_bridge_notification_requested)
-        self.messages_pane.follow(self.bridge)
-        self.messages_pane.error.connect(self.window.show_error)
-        self.messages_pane.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
-        self.messages_pane.unread_changed.connect(self._on_messages_unread_changed)
+        self.unread.follow(self.bridge)
+        self.unread.changed.connect(self._on_unread_changed)
         self.tray.conversation_requested.connect(self._on_tray_conversation_requested)
         self.window.sms_link_opened.connect(self._on_window_sms_link_opened)
         self.bridge.error_raised.connect(self.window.show_error)
@@ -147,18 +146,60 @@ class RingDesk:
         self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
         self.bridge.favorites_changed.connect(self._row_refresh.start)
         self.bridge.presence_updated.connect(self._row_refresh.start)
-        self.bridge.voicemails_arrived.connect(self.voicemail_pane.on_voicemails_arrived)
-        self.bridge.connection_changed.connect(self.voicemail_pane.on_connection_changed)
-        self.voicemail_pane.call_requested.connect(self.actions.call)
-        self.voicemail_pane.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
-        self.voicemail_pane.error.connect(self.window.show_error)
+        self.window.set_pane_builder("Messages", self._build_messages_pane)
+        self.window.set_pane_builder("Fax", self._build_fax_pane)
+        self.window.set_pane_builder("Voicemail", self._build_voicemail_pane)
+
+    def _show_notice(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 6000)
+
+    def _build_messages_pane(self) -> MessagesPane:
+        from ui.messages_pane import MessagesPane
+
+        pane = self.messages_pane = MessagesPane(self.messaging)
+        pane.follow(self.bridge)
+        pane.error.connect(self.window.show_error)
+        pane.notice.connect(self._show_notice)
+        pane.request_reload()
+        return pane
+
+    def _build_fax_pane(self) -> FaxPane | None:
+        if self.fax is None:
+            return None  # not signed in yet: the placeholder stays
+        from ui.fax_pane import FaxPane
+
+        pane = self.fax_pane = FaxPane(self.fax, self.contacts)
+        self.bridge.faxes_changed.connect(pane.on_faxes_changed)
+        pane.refresh()
+        return pane
+
+    def _build_voicemail_pane(self) -> VoicemailPane:
+        from ui.voicemail_pane import VoicemailPane
+
+        pane = self.voicemail_pane = VoicemailPane()
+        self.bridge.voicemails_arrived.connect(pane.on_voicemails_arrived)
+        self.bridge.connection_changed.connect(pane.on_connection_changed)
+        pane.call_requested.connect(self.actions.call)
+        pane.notice.connect(self._show_notice)
+        pane.error.connect(self.window.show_error)
+        if self.voicemail is not None:
+            pane.attach(self.voicemail)
+        return pane
+
+    def _is_conversation_in_front(self, conversation_id: str) -> bool:
+        return self.messages_pane is not None and self.messages_pane.is_in_front(conversation_id)
+
+    def _show_messages(self) -> MessagesPane:
+        self.window.show_pane("Messages")  # built the first time it is shown
+        assert self.messages_pane is not None
+        return self.messages_pane
 
     async def run(self) -> int:
         if not (getattr(self.args, "hidden", False) and self.tray.available):
             self.window.show()
         await self._show_first_screen()
         self.favorites_pane.request_reload()
-        self.messages_pane.request_reload()  # the cached conversations, before any network
+        self.unread.request_count()  # from the cached conversations, before any network
         try:
             await self._connect()
         except (CredentialsUnavailable, DemoServerFailed) as exc:
@@ -212,45 +253,48 @@ class RingDesk:
         self.tasks.start(self._settle_after_start(), name="settle-after-start")
 
     async def _settle_after_start(self) -> None:
-        """Once the start-up burst is over (messages caught up, first pages in): collect its
-        garbage once, freeze what survives (later full collections skip the long-lived
-        objects: shorter pauses while scrolling), and give the freed heap back to the OS."""
+        """Once the start-up burst is over (messages caught up, first pages in): drop SQLite's
+        page cache, collect the garbage once, freeze what survives (later full collections
+        skip the long-lived objects: shorter pauses while scrolling), and give the freed heap
+        back to the OS."""
         assert self.session is not None
         await self.messaging.wait_caught_up()
         await self.session.first_sync_done.wait()
         await asyncio.sleep(SETTLE_AFTER_START)
+        await self.store.call(shrink_cache_memory)  # SQLite's pages refill on demand
         gc.collect()
         gc.freeze()
         await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
         log.info("start-up settled: garbage collected, survivors frozen, free heap given back")
 
     def _start_fax(self, session: Session) -> None:
+        """The fax service watches for inbound faxes from now on; the pane waits until shown."""
         from app.providers.ringplan.fax import DEFAULT_UPLOAD_PATH, RingPlanFax
         from app.services.fax import FaxService
         from app.store.inbox_seen import StoredSeenMarkers
-        from ui.fax_pane import FaxPane
 
         upload_path = os.environ.get("RINGDESK_FAX_UPLOAD_PATH", DEFAULT_UPLOAD_PATH)
         api = RingPlanFax(session.client, upload_path=upload_path)
         files = self.profile.data_dir / "faxes"
         self.fax = FaxService(api, self.store, self.bus, self.contacts, files_dir=files)
-        self.fax_pane = FaxPane(self.fax, self.contacts)
-        self.window.set_pane("Fax", self.fax_pane)
-        self.bridge.faxes_changed.connect(self.fax_pane.on_faxes_changed)
-        self.fax_pane.refresh()
         self.fax.watch_inbound(StoredSeenMarkers(self.store))
+        if self.window.stack.currentIndex() == PANES.index("Fax"):
+            self.window.build_pane("Fax")  # it was in front, waiting for the sign-in
 
     def _on_details_fax_requested(self, number: str) -> None:
         self.window.show_pane("Fax")
         if self.fax_pane is not None:
             self.fax_pane.open_send_dialog(to_number=number)
+        else:
+            self.window.show_error("Sign in to send faxes from RingDesk.")
 
     def _start_voicemail(self, session: Session) -> None:
         from app.services.voicemail import VoicemailService
 
         cache = self.profile.cache_dir / "voicemail"
         self.voicemail = VoicemailService(session.client, self.store, self.bus, cache)
-        self.voicemail_pane.attach(self.voicemail)
+        if self.voicemail_pane is not None:
+            self.voicemail_pane.attach(self.voicemail)
         self.voicemail.start_polling()
 
     async def shutdown(self) -> None:
@@ -267,14 +311,17 @@ class RingDesk:
             await self.fax.close()
         if self.fax_pane is not None:
             await self.fax_pane.cancel_tasks()
-        await self.voicemail_pane.close_pane()
+        if self.voicemail_pane is not None:
+            await self.voicemail_pane.close_pane()
         if self.voicemail is not None:
             await self.voicemail.close()
         if self.session is not None:
             await self.session.stop()
         await self.model.close()
         await self.favorites_pane.cancel_tasks()
-        await self.messages_pane.cancel_tasks()
+        if self.messages_pane is not None:
+            await self.messages_pane.cancel_tasks()
+        await self.unread.cancel_tasks()
         await self.tasks.cancel_all()
         await asyncio.get_running_loop().run_in_executor(None, self.store.close)
         if self.demo is not None:
@@ -398,21 +445,18 @@ class RingDesk:
         if self.session is None:
             self.actions.text(number)
             return
-        self.window.show_pane("Messages")
-        self.messages_pane.open_number(number, title)
+        self._show_messages().open_number(number, title)
 
     def _on_window_sms_link_opened(self, number: str, body: str) -> None:
         if self.session is None:  # never back to the system: RingDesk may be its sms: handler
             self.window.show_error("Sign in to send texts from RingDesk.")
             return
-        self.window.show_pane("Messages")
-        self.messages_pane.open_number(number, body=body)
+        self._show_messages().open_number(number, body=body)
 
     def _on_tray_conversation_requested(self, conversation_id: str) -> None:
-        self.window.show_pane("Messages")
-        self.messages_pane.open_conversation(conversation_id)
+        self._show_messages().open_conversation(conversation_id)
 
-    def _on_messages_unread_changed(self, count: int) -> None:
+    def _on_unread_changed(self, count: int) -> None:
         self.tray.set_unread(count)
         self.window.set_badge("Messages", count)
 

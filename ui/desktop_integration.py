@@ -142,6 +142,7 @@ class DesktopIntegration(QObject):
 
     def show_shortcuts(self) -> ShortcutsWindow:
         if self.shortcuts_window is None:
+            self.window.build_all_panes()  # the list includes every pane's own shortcuts
             self.shortcuts_window = ShortcutsWindow(self.window)
         self.shortcuts_window.show()
         self.shortcuts_window.raise_()

@@ -10,6 +10,10 @@ STARTED = time.perf_counter()
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ui.import_costs import avoid_needless_import_costs
+
+    avoid_needless_import_costs()
+
     from app.logging_setup import configure_logging
     from app.profile import Profile
     from ui.cli import build_parser

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -71,7 +73,8 @@ class MainWindow(QMainWindow):
             placeholder = self.stack.widget(index)
             assert placeholder is not None
             self.panes[name] = placeholder
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._pane_builders: dict[str, Callable[[], QWidget | None]] = {}
+        self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self.navigation.setCurrentRow(0)
 
         self.search = QLineEdit()
@@ -149,6 +152,34 @@ class MainWindow(QMainWindow):
         item = self.navigation.item(PANES.index(name))
         item.setText(f"{name}   {count}" if count else name)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {count} unread" if count else name)
+
+    def set_pane_builder(self, name: str, build: Callable[[], QWidget | None]) -> None:
+        """Build ``name``'s pane the first time it is shown, not before (memory, start-up).
+
+        ``build`` may return None while the pane cannot exist yet (not signed in): the
+        placeholder stays, and it is asked again the next time."""
+        self._pane_builders[name] = build
+        if self.navigation.currentRow() == PANES.index(name):
+            self.build_pane(name)
+
+    def build_pane(self, name: str) -> QWidget:
+        """``name``'s pane, built now if it was waiting to be shown."""
+        build = self._pane_builders.get(name)
+        if build is not None:
+            pane = build()
+            if pane is not None:
+                del self._pane_builders[name]
+                self.set_pane(name, pane)
+        return self.panes[name]
+
+    def build_all_panes(self) -> None:
+        for name in list(self._pane_builders):
+            self.build_pane(name)
+
+    def _on_navigation_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(PANES):
+            self.build_pane(PANES[row])  # before it is current: its saved layout applies to it
+        self.stack.setCurrentIndex(row)
 
     def set_pane(self, name: str, pane: QWidget) -> None:
         """Put a feature's pane in place of its placeholder (or of an earlier pane)."""

@@ -85,7 +85,6 @@ def merge_summaries(
 
 
 class MessagesPane(QWidget):
-    unread_changed = Signal(int)  # unread messages in all conversations
     error = Signal(str)
     notice = Signal(str)  # something to tell the user in passing
     conversations_shown = Signal()  # after each refresh of the list
@@ -101,7 +100,6 @@ class MessagesPane(QWidget):
         self._full_refresh = True
         self._changed_ids: set[str] = set()
         self._selecting = False
-        self._unread_total = -1
         self.new_dialog: NewMessageDialog | None = None  # the one open, if any
 
         # -- the sidebar ----------------------------------------------------------------
@@ -458,12 +456,6 @@ class MessagesPane(QWidget):
             if open_id in changed and not await self.messaging.summaries([open_id]):
                 self._on_open_conversation_deleted()  # deleted here, or on another device
             self._show_summaries(summaries, query)
-            total = (
-                sum(s.unread_count for s in summaries) if not query else await self.messaging.unread_total()
-            )
-            if total != self._unread_total:
-                self._unread_total = total
-                self.unread_changed.emit(total)
             self.conversations_shown.emit()
 
     def _show_summaries(self, summaries: list[ConversationSummary], query: str) -> None:

@@ -1,30 +1,35 @@
 """One RingDesk per user and profile: a second start hands its request to the first.
 
-The first instance listens on a local socket (``QLocalServer``) whose name is scoped to the
-user and the profile. A later ``ringdesk`` (or ``ringdesk tel:+1555...`` started by a
-browser) connects with ``QLocalSocket``, sends one JSON line — ``{"activate": true}`` or
-``{"link": "tel:..."}`` — waits for ``ok`` and exits 0. The socket lives in
-``$XDG_RUNTIME_DIR`` (private to the user) when there is one, and only the user may connect.
+The first instance listens on a Unix socket whose path is scoped to the user and the
+profile. A later ``ringdesk`` (or ``ringdesk tel:+1555...`` started by a browser) connects,
+sends one JSON line — ``{"activate": true}`` or ``{"link": "tel:..."}`` — waits for ``ok``
+and exits 0. The socket lives in ``$XDG_RUNTIME_DIR`` (private to the user) when there is
+one, and is created readable and writable by the user only.
+
+Plain ``socket`` with ``QSocketNotifier``, not QtNetwork: loading QtNetwork for this alone
+cost ~3 MB of the app's memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
+import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 64 * 1024
-CONNECT_MS = 1000
-REPLY_MS = 3000
+CONNECT_SECONDS = 1.0
+REPLY_SECONDS = 3.0
 REPLY = b"ok\n"
 # sockaddr_un.sun_path holds 108 bytes on Linux, the terminating NUL included.
 MAX_SOCKET_PATH = 107
@@ -71,23 +76,64 @@ def hand_over(name: str, request: InstanceRequest) -> bool:
 
     Blocking, with short timeouts: used at start-up before the event loop runs.
     """
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(CONNECT_MS):
-        return False
-    try:
-        socket.write(request.to_bytes())
-        if socket.bytesToWrite() > 0:
-            socket.waitForBytesWritten(REPLY_MS)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(CONNECT_SECONDS)
+        try:
+            connection.connect(name)
+        except OSError:
+            return False
+        connection.settimeout(REPLY_SECONDS)
         reply = b""
-        while not reply.endswith(b"\n"):
-            ready = socket.waitForReadyRead(REPLY_MS)
-            reply += bytes(socket.readAll().data())  # also what came before a hang-up
-            if not ready:
-                break
+        try:
+            connection.sendall(request.to_bytes())
+            while not reply.endswith(b"\n") and len(reply) <= len(REPLY):
+                chunk = connection.recv(64)
+                if not chunk:
+                    break
+                reply += chunk
+        except OSError:
+            return False
         return reply == REPLY
-    finally:
-        socket.disconnectFromServer()
+
+
+def listen_privately(path: str) -> socket.socket:
+    """A non-blocking listening socket at ``path`` that only this user may connect to.
+
+    A socket file left by an instance that crashed (it did not answer ``hand_over``) is
+    replaced."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        umask = os.umask(0o177)  # the file is created rw------- : no window for others
+        try:
+            try:
+                listener.bind(path)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                os.unlink(path)
+                listener.bind(path)
+        finally:
+            os.umask(umask)
+        listener.listen(8)
+        listener.setblocking(False)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+class _Connection:
+    """One later start talking to us: its socket, what it sent so far, and its notifier."""
+
+    def __init__(self, sock: socket.socket, notifier: QSocketNotifier) -> None:
+        self.socket = sock
+        self.notifier = notifier
+        self.data = b""
+
+    def close(self) -> None:
+        self.notifier.setEnabled(False)
+        self.notifier.deleteLater()
+        self.socket.close()
 
 
 class InstanceServer(QObject):
@@ -98,52 +144,76 @@ class InstanceServer(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._on_server_new_connection)
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._listener: socket.socket | None = None
+        self._accept_notifier: QSocketNotifier | None = None
+        self._connections: dict[int, _Connection] = {}
 
     def listen(self) -> bool:
-        """Start listening; a socket file left by a crashed instance is removed first."""
-        if self._server.listen(self.name):
-            return True
-        if self._server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
-            QLocalServer.removeServer(self.name)
-            if self._server.listen(self.name):
-                return True
-        log.warning("single instance: cannot listen on %s: %s", self.name, self._server.errorString())
-        return False
+        try:
+            self._listener = listen_privately(self.name)
+        except OSError as exc:
+            log.warning("single instance: cannot listen on %s: %s", self.name, exc.strerror or exc)
+            return False
+        notifier = QSocketNotifier(self._listener.fileno(), QSocketNotifier.Type.Read, self)
+        notifier.activated.connect(self._on_listener_activated)
+        self._accept_notifier = notifier
+        return True
 
     def close(self) -> None:
-        self._server.close()
+        for connection in list(self._connections.values()):
+            connection.close()
+        self._connections.clear()
+        if self._accept_notifier is not None:
+            self._accept_notifier.setEnabled(False)
+            self._accept_notifier = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+            with contextlib.suppress(OSError):
+                os.unlink(self.name)
 
-    def _on_server_new_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
-            self._buffers[socket] = b""
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(lambda s=socket: self._forget(s))
+    def _on_listener_activated(self, *_: object) -> None:
+        if self._listener is None:
+            return
+        while True:
+            try:
+                sock, _address = self._listener.accept()
+            except OSError:  # BlockingIOError: no one else waiting
+                return
+            sock.setblocking(False)
+            notifier = QSocketNotifier(sock.fileno(), QSocketNotifier.Type.Read, self)
+            connection = _Connection(sock, notifier)
+            self._connections[sock.fileno()] = connection
+            notifier.activated.connect(lambda *_, c=connection: self._on_connection_readable(c))
 
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
-        data = self._buffers.get(socket, b"") + bytes(socket.readAll().data())
-        if len(data) > MAX_MESSAGE_BYTES:
+    def _on_connection_readable(self, connection: _Connection) -> None:
+        try:
+            chunk = connection.socket.recv(MAX_MESSAGE_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # hung up
+            self._forget(connection)
+            return
+        connection.data += chunk
+        if len(connection.data) > MAX_MESSAGE_BYTES:
             log.warning("single instance: dropping an oversized request")
-            socket.abort()
+            self._forget(connection)
             return
-        self._buffers[socket] = data
-        if b"\n" not in data:
+        if b"\n" not in connection.data:
             return
-        line = data.split(b"\n", 1)[0]
-        request = InstanceRequest.from_bytes(line)
+        request = InstanceRequest.from_bytes(connection.data.split(b"\n", 1)[0])
         if request is None:
             log.warning("single instance: dropping a malformed request")
-            socket.abort()
+            self._forget(connection)
             return
-        socket.write(REPLY)
-        socket.flush()  # the client hangs up once it has read the reply
+        with contextlib.suppress(OSError):  # it gave up waiting: the request still counts
+            connection.socket.send(REPLY)  # a few bytes into an empty buffer: never blocks
+        self._forget(connection)
         log.info("single instance: request from a later start%s", " with a link" if request.link else "")
         self.request_received.emit(request)
 
-    def _forget(self, socket: QLocalSocket) -> None:
-        self._buffers.pop(socket, None)
-        socket.deleteLater()
+    def _forget(self, connection: _Connection) -> None:
+        self._connections.pop(connection.socket.fileno(), None)
+        connection.close()

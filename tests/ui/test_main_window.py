@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.domain.events import ConnectionChanged, ConnectionState
@@ -14,6 +14,7 @@ from app.services.event_bus import EventBus
 from app.store.database import Store
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
+from ui.empty_pane import EmptyPane
 from ui.main_window import PANES, MainWindow
 
 
@@ -126,4 +127,42 @@ def test_a_feature_pane_replaces_its_placeholder(qtbot: QtBot, tmp_path: Path) -
     assert window.stack.currentWidget() is pane
     assert window.panes["Fax"] is pane
     assert window.stack.count() == len(PANES)
+    store.close()
+
+
+def test_a_pane_with_a_builder_is_built_when_first_shown_and_only_once(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    built: list[QLabel] = []
+    ready = False
+
+    def build() -> QLabel | None:
+        if not ready:
+            return None  # e.g. not signed in yet
+        built.append(QLabel("voicemail pane"))
+        return built[-1]
+
+    shown: list[QWidget] = []
+    window.stack.currentChanged.connect(lambda _i: shown.append(window.stack.currentWidget()))
+    window.set_pane_builder("Voicemail", build)
+    assert built == [] and isinstance(window.panes["Voicemail"], EmptyPane)  # not before it is shown
+    window.show_pane("Voicemail")
+    assert built == [] and window.stack.currentWidget() is window.panes["Voicemail"]  # placeholder stays
+    window.show_pane("Contacts")
+    ready = True
+    window.show_pane("Voicemail")
+    assert built and window.stack.currentWidget() is built[0] is window.panes["Voicemail"]
+    assert shown[-1] is built[0] and not any(isinstance(w, EmptyPane) for w in shown[-1:])
+    window.show_pane("Contacts")
+    window.show_pane("Voicemail")
+    window.build_all_panes()
+    assert len(built) == 1 and window.stack.count() == len(PANES)
+    store.close()
+
+
+def test_a_builder_for_the_pane_in_front_builds_it_at_once(qtbot: QtBot, tmp_path: Path) -> None:
+    window, store = make_window(qtbot, tmp_path)
+    window.show_pane("Fax")
+    pane = QLabel("fax pane")
+    window.set_pane_builder("Fax", lambda: pane)
+    assert window.stack.currentWidget() is pane
     store.close()

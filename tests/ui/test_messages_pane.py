@@ -43,6 +43,7 @@ from ui.message_style import LIGHT
 from ui.messages_pane import MessagesPane
 from ui.new_message_dialog import NewMessageDialog
 from ui.thread_view import PAGE
+from ui.unread_count import UnreadCount
 
 HTML = '<b>bold</b> <img src="file:///etc/passwd"> <a href="https://evil.example/">click</a> &amp; done'
 
@@ -390,8 +391,12 @@ async def test_opening_a_thread_marks_it_read_and_other_devices_marks_update_cou
 
         # both got their two texts (seeded unread counts must not pass for them)
         await until(lambda: latest(first.conversation_id) == latest(second.conversation_id) == "unread two")
+        counter = UnreadCount(rig.messaging)
+        counter.follow(rig.bridge)
         totals: list[int] = []
-        pane.unread_changed.connect(totals.append)
+        counter.changed.connect(totals.append)
+        await counter.request_count()
+        assert totals == [await rig.messaging.unread_total()] and totals[0] >= 4
 
         row = pane.model.row_of(first.conversation_id)
         await open_row(rig, row)
@@ -413,7 +418,10 @@ async def test_opening_a_thread_marks_it_read_and_other_devices_marks_update_cou
                     json={"is_read": True},
                 ).raise_for_status()
         await until(lambda: pane.model.summary(pane.model.row_of(second.conversation_id)).unread_count == 0)  # type: ignore[union-attr]
-        assert totals and totals[-1] == await rig.messaging.unread_total()
+        expected = await rig.messaging.unread_total()
+        await until(lambda: totals[-1] == expected)
+        assert totals[0] - expected >= 4  # the four new texts, read here and on another device
+        await counter.cancel_tasks()
 
 
 async def test_deleting_a_message_and_a_conversation_asks_first(rig_factory: Callable[[], Any]) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
+import stat
 import sys
 from pathlib import Path
-
-from PySide6.QtNetwork import QLocalSocket
 
 from ui.single_instance import InstanceRequest, InstanceServer, hand_over, instance_name
 
@@ -75,11 +75,46 @@ def test_a_socket_file_left_by_a_crash_does_not_block_the_next_start(tmp_path: P
     name.write_bytes(b"")  # what a killed instance leaves behind
     server = InstanceServer(str(name))
     assert server.listen()
-    probe = QLocalSocket()
-    probe.connectToServer(str(name))
-    assert probe.waitForConnected(1000)
-    probe.disconnectFromServer()
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.connect(str(name))
     server.close()
+    assert not name.exists()  # closing removes the socket file
+
+
+def test_only_the_user_may_use_the_socket(tmp_path: Path) -> None:
+    name = tmp_path / "ringdesk.sock"
+    server = InstanceServer(str(name))
+    assert server.listen()
+    try:
+        mode = name.stat().st_mode
+        assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o600
+    finally:
+        server.close()
+
+
+async def test_an_oversized_request_is_cut_off(tmp_path: Path) -> None:
+    name = str(tmp_path / "ringdesk.sock")
+    server = InstanceServer(name)
+    assert server.listen()
+    received: list[InstanceRequest] = []
+    server.request_received.connect(received.append)
+    try:
+        with socket.socket(socket.AF_UNIX) as raw:
+            raw.connect(name)
+            raw.setblocking(False)
+            sent = 0
+            with contextlib.suppress(BlockingIOError, BrokenPipeError, ConnectionResetError):
+                for _ in range(200):
+                    sent += raw.send(b"x" * 4096)
+                    await asyncio.sleep(0.005)
+            await asyncio.sleep(0.2)
+            with contextlib.suppress(BlockingIOError, ConnectionResetError):
+                assert raw.recv(10) == b""  # hung up on, without an answer
+        assert received == []
+        answer, _ = await later_start(name, "tel:+15551234567")
+        assert answer == "True" and received == [InstanceRequest("tel:+15551234567")]
+    finally:
+        server.close()
 
 
 def test_names_are_per_profile_and_in_the_private_runtime_dir(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from app.services.personal_contacts import PersonalContacts
     from app.services.session import Session
     from app.services.voicemail import VoicemailService
+    from ui.favorites_pane import FavoritesPane
     from ui.fax_pane import FaxPane
     from ui.messages_pane import MessagesPane
     from ui.sign_in_flow import SignedIn
@@ -52,7 +53,6 @@ from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
-from ui.favorites_pane import FavoritesPane
 from ui.main_window import PANES, MainWindow
 from ui.message_notifications import MessageNotifications
 from ui.tray import Tray
@@ -89,9 +89,10 @@ class RingDesk:
         self.contacts_pane = ContactsPane(self.model)
         self.favorites = Favorites(self.store, self.bus)
         self.messaging = Messaging(self.store, self.bus, self.contacts)
-        self.favorites_pane = FavoritesPane(self.favorites)
-        self.window = MainWindow(self.contacts_pane, self.favorites_pane)
-        # Messages, Fax and Voicemail build their panes when first shown (memory, start-up).
+        self.window = MainWindow(self.contacts_pane)
+        # Favorites, Messages, Fax and Voicemail build their panes when first shown (memory,
+        # start-up).
+        self.favorites_pane: FavoritesPane | None = None
         self.messages_pane: MessagesPane | None = None
         self.unread = UnreadCount(self.messaging)
         self.message_notifications = MessageNotifications(self._is_conversation_in_front)
@@ -142,16 +143,24 @@ class RingDesk:
         self.window.import_requested.connect(self._on_window_import_requested)
         self.window.export_requested.connect(self._on_window_export_requested)
         self.contacts_pane.export_selection_requested.connect(self._on_pane_export_selection_requested)
-        self.favorites_pane.call_requested.connect(self._on_favorites_call_requested)
-        self.favorites_pane.text_requested.connect(self._on_favorites_text_requested)
         self.bridge.favorites_changed.connect(self._row_refresh.start)
         self.bridge.presence_updated.connect(self._row_refresh.start)
+        self.window.set_pane_builder("Favorites", self._build_favorites_pane)
         self.window.set_pane_builder("Messages", self._build_messages_pane)
         self.window.set_pane_builder("Fax", self._build_fax_pane)
         self.window.set_pane_builder("Voicemail", self._build_voicemail_pane)
 
     def _show_notice(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 6000)
+
+    def _build_favorites_pane(self) -> FavoritesPane:
+        from ui.favorites_pane import FavoritesPane
+
+        pane = self.favorites_pane = FavoritesPane(self.favorites)
+        pane.call_requested.connect(self._on_favorites_call_requested)
+        pane.text_requested.connect(self._on_favorites_text_requested)
+        pane.request_reload()
+        return pane
 
     def _build_messages_pane(self) -> MessagesPane:
         from ui.messages_pane import MessagesPane
@@ -198,7 +207,6 @@ class RingDesk:
         if not (getattr(self.args, "hidden", False) and self.tray.available):
             self.window.show()
         await self._show_first_screen()
-        self.favorites_pane.request_reload()
         self.unread.request_count()  # from the cached conversations, before any network
         try:
             await self._connect()
@@ -318,7 +326,8 @@ class RingDesk:
         if self.session is not None:
             await self.session.stop()
         await self.model.close()
-        await self.favorites_pane.cancel_tasks()
+        if self.favorites_pane is not None:
+            await self.favorites_pane.cancel_tasks()
         if self.messages_pane is not None:
             await self.messages_pane.cancel_tasks()
         await self.unread.cancel_tasks()
@@ -334,7 +343,8 @@ class RingDesk:
     def _on_row_refresh_timeout(self) -> None:
         """Presence or stars changed: repaint rows from the store, refresh the favorites."""
         self.model.refresh_rows()
-        self.favorites_pane.request_reload()
+        if self.favorites_pane is not None:
+            self.favorites_pane.request_reload()
 
     def _on_details_favorite_toggled(self, stored: StoredContact, starred: bool) -> None:
         self.tasks.start(self.favorites.set_starred(stored.contact, starred), name="star")

@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
 
     avoid_needless_import_costs()
 
+    from app.services.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()
+
     from app.logging_setup import configure_logging
     from app.profile import Profile
     from ui.cli import build_parser

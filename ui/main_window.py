@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         contacts_pane: ContactsPane,
-        favorites_pane: QWidget | None = None,
+        favorites_pane: QWidget | None = None,  # or one built when first shown: set_pane_builder
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
@@ -21,7 +21,9 @@ from app.domain.account import DEFAULT_SERVER_URL, Credentials
 from app.log_redaction import register_secret
 from app.services.accounts import Account, AccountRegistry, new_account_id
 from app.services.secrets import KeyringUnavailable, SecretStore
-from ui.sign_in_dialog import SignInDialog, SignInResult
+
+if TYPE_CHECKING:  # the dialog is imported when it is first needed: most starts never show it
+    from ui.sign_in_dialog import SignInDialog, SignInResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,11 +90,11 @@ class SignInFlow:
         registry: AccountRegistry,
         secrets: SecretStore,
         *,
-        make_dialog: Callable[..., SignInDialog] = SignInDialog,
+        make_dialog: Callable[..., SignInDialog] | None = None,
     ) -> None:
         self.registry = registry
         self.secrets = secrets
-        self._make_dialog = make_dialog
+        self._make_dialog = make_dialog or _sign_in_dialog
         self.parent: QWidget | None = None
         self.current_dialog: QDialog | None = None
 
@@ -211,3 +213,9 @@ class SignInFlow:
         await self._blocking(self.registry.remove, account.id)
         log.info("signed out of account %s", account.id)
         return problem
+
+
+def _sign_in_dialog(*args: Any, **kwargs: Any) -> SignInDialog:
+    from ui.sign_in_dialog import SignInDialog
+
+    return SignInDialog(*args, **kwargs)

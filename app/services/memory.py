@@ -33,3 +33,20 @@ def release_free_memory() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+# mallopt(3) parameter: the most malloc arenas (glibc creates up to 8 per core, on demand).
+M_ARENA_MAX = -8
+
+
+def limit_malloc_arenas(count: int = 1) -> None:
+    """Have threads share ``count`` malloc arenas instead of one each (glibc only).
+
+    RingDesk's threads (a store thread, a worker or two, Qt's X11 and D-Bus threads) take
+    turns under the GIL or allocate little, so one arena costs no waiting; each arena a
+    thread gets keeps its own free pages and leftovers: about 1.5 MB of RSS measured at
+    start-up. Call before any thread starts.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, count)

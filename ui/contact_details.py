@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.contacts import PERSONAL_SOURCE, PhoneKind
 from app.domain.presence import PresenceState
 from app.store.contacts import StoredContact
+from ui.elided_label import ElidedLabel
 from ui.presence_style import PRESENCE_COLOURS, avatar_colour
 from ui.sources import source_label
 
@@ -122,6 +123,8 @@ class ContactDetails(QFrame):
         self._scroll = QScrollArea()
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # long values elide or wrap: the Call / SMS / E-mail buttons stay in view
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._fields = self._new_fields()
 
         layout = QVBoxLayout(self)
@@ -178,23 +181,30 @@ class ContactDetails(QFrame):
             elif phone.kind is not PhoneKind.EXTENSION:
                 actions.append(("SMS", self.sms_requested))
             actions.append(("Copy", self.copy_requested))
-            self._add_row(KIND_LABELS[phone.kind], phone.label, phone.number, actions)
+            self._add_row(KIND_LABELS[phone.kind], ElidedLabel(phone.label), phone.number, actions)
         for email in contact.emails:
-            self._add_row(
-                "E-mail", email, email, [("E-mail", self.email_requested), ("Copy", self.copy_requested)]
-            )
+            email_actions = [("E-mail", self.email_requested), ("Copy", self.copy_requested)]
+            self._add_row("E-mail", ElidedLabel(email), email, email_actions)
         if contact.address:
-            self._add_row("Address", contact.address, contact.address, [("Copy", self.copy_requested)])
+            self._add_row(
+                "Address", plain_label(contact.address), contact.address, [("Copy", self.copy_requested)]
+            )
         if contact.notes:
-            self._add_row("Notes", contact.notes, contact.notes, [])
+            self._add_row("Notes", plain_label(contact.notes), contact.notes, [])
         self._fields.setRowStretch(self._fields.rowCount(), 1)
 
-    def _add_row(self, label: str, text: str, value: str, actions: list[tuple[str, SignalInstance]]) -> None:
+    def _add_row(
+        self, label: str, shown: QLabel, value: str, actions: list[tuple[str, SignalInstance]]
+    ) -> None:
         row = self._fields.rowCount()
         kind = QLabel(label)
         kind.setObjectName("paneHint")
         self._fields.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignTop)
-        self._fields.addWidget(plain_label(text), row, 1, Qt.AlignmentFlag.AlignTop)
+        # the value, with its buttons under it: both fit a narrow pane
+        cell = QVBoxLayout()
+        cell.setSpacing(2)
+        cell.addWidget(shown)
+        text = shown.accessibleName() or shown.text()
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         for name, signal in actions:
@@ -203,7 +213,10 @@ class ContactDetails(QFrame):
             button.setAccessibleName(f"{name} {text}")
             button.clicked.connect(lambda _=False, s=signal, v=value: s.emit(v))
             buttons.addWidget(button)
-        self._fields.addLayout(buttons, row, 2, Qt.AlignmentFlag.AlignTop)
+        buttons.addStretch(1)
+        if actions:
+            cell.addLayout(buttons)
+        self._fields.addLayout(cell, row, 1, Qt.AlignmentFlag.AlignTop)
 
     def _new_fields(self) -> QGridLayout:
         """A fresh grid for the fields (the scroll area deletes the previous one)."""

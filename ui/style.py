@@ -54,5 +54,10 @@ QPushButton#primaryButton {
     border: none; border-radius: 4px; padding: 5px 14px;
 }
 QPushButton#primaryButton:disabled { background: palette(mid); }
+QPushButton#actionButton {
+    border: 1px solid palette(mid); border-radius: 4px; padding: 3px 10px;
+    background: palette(button);
+}
+QPushButton#actionButton:hover { border-color: palette(highlight); }
 QStatusBar { border-top: 1px solid palette(midlight); }
 """

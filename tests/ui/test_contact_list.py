@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QItemSelection, QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.domain.contacts import Contact, PhoneKind, PhoneNumber
 from app.services.contact_book import ContactBook
 from app.services.event_bus import EventBus
+from app.store.contacts import StoredContact
 from app.store.database import Store
+from ui.contact_details import ContactDetails
 from ui.contact_list_model import BLOCK_SIZE, ContactListModel, ContactRole
 from ui.contacts_pane import ContactsPane
+from ui.elided_label import ElidedLabel
+from ui.style import STYLE_SHEET
 
 
 class CountingPages:
@@ -133,7 +138,6 @@ async def test_a_selection_spanning_rows_never_loaded_exports_exactly_those_cont
     qtbot: QtBot, book: ContactBook, tmp_path: Path
 ) -> None:
     from app.services.contact_import import ContactExporter, ImportFormat
-    from app.store.contacts import StoredContact
 
     model = ContactListModel(book)
     pane = ContactsPane(model)
@@ -166,3 +170,31 @@ async def test_a_selection_spanning_rows_never_loaded_exports_exactly_those_cont
     text = path.read_text()
     assert all(f"First{i:05d}" in text for i in wanted) and "First00003" not in text
     await model.close()
+
+
+def test_long_values_elide_and_the_row_buttons_stay_in_view(qtbot: QtBot) -> None:
+    email = "aaliyah.shaw-montgomery.regional.operations@northwindtelecommunications.example.com"
+    contact = Contact(
+        "ringplan", "1", "Aaliyah", "Shaw", emails=(email,),
+        phones=(PhoneNumber(PhoneKind.WORK, "+12065550101", "(206) 555-0101"),),
+        address="7426 Washington Lane, Seattle, WA 98101, United States",
+    )
+    details = ContactDetails()
+    details.setStyleSheet(STYLE_SHEET)  # as inside the main window
+    qtbot.addWidget(details)
+    details.resize(300, 500)  # what the pane gets in a 1100-pixel window
+    details.show()
+    details.show_contact(StoredContact(1, contact))
+    qtbot.wait(50)
+    viewport = details._scroll.viewport()
+    shown = next(label for label in details.findChildren(ElidedLabel) if label.full_text() == email)
+    assert "…" in shown.text() and shown.toolTip() == email and shown.accessibleName() == email
+    buttons = [b for b in details.findChildren(QPushButton) if b.text() in ("E-mail", "Call", "SMS", "Copy")]
+    assert len(buttons) == 6  # Call, SMS, Copy; E-mail, Copy; Copy (the address)
+    for button in buttons:
+        right = button.mapTo(viewport, button.rect().topRight()).x()
+        assert button.isVisible() and right <= viewport.width(), button.text()
+    assert not details._scroll.horizontalScrollBar().isVisible()
+    details.resize(1400, 500)  # room enough: the whole e-mail, unelided
+    qtbot.wait(50)
+    assert shown.text() == email

@@ -8,11 +8,34 @@ import os
 import socket
 import stat
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
 
 from ui.single_instance import InstanceRequest, InstanceServer, hand_over, instance_name
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Serving:
+    name: str
+    received: list[InstanceRequest]
+
+
+@pytest.fixture
+def serving(tmp_path: Path, qapp: QApplication) -> Iterator[Serving]:
+    """A listening instance server and the requests it got (its notifiers want the app)."""
+    name = str(tmp_path / "ringdesk.sock")
+    server = InstanceServer(name)
+    assert server.listen()
+    received: list[InstanceRequest] = []
+    server.request_received.connect(received.append)
+    yield Serving(name, received)
+    server.close()
 
 
 async def later_start(name: str, link: str) -> tuple[str, float]:
@@ -31,39 +54,23 @@ async def later_start(name: str, link: str) -> tuple[str, float]:
     return answer, float(seconds)
 
 
-async def test_a_later_start_hands_its_link_to_the_running_instance(tmp_path: Path) -> None:
-    name = str(tmp_path / "ringdesk.sock")
-    server = InstanceServer(name)
-    assert server.listen()
-    received: list[InstanceRequest] = []
-    server.request_received.connect(received.append)
-    try:
-        answer, seconds = await later_start(name, "tel:+15551234567")
-        assert answer == "True" and seconds < 2
-        assert received == [InstanceRequest("tel:+15551234567")]
-        answer, _ = await later_start(name, "")
-        assert answer == "True" and received[-1] == InstanceRequest("")
-    finally:
-        server.close()
+async def test_a_later_start_hands_its_link_to_the_running_instance(serving: Serving) -> None:
+    answer, seconds = await later_start(serving.name, "tel:+15551234567")
+    assert answer == "True" and seconds < 2
+    assert serving.received == [InstanceRequest("tel:+15551234567")]
+    answer, _ = await later_start(serving.name, "")
+    assert answer == "True" and serving.received[-1] == InstanceRequest("")
 
 
-async def test_garbage_on_the_socket_is_dropped_and_the_server_keeps_serving(tmp_path: Path) -> None:
-    name = str(tmp_path / "ringdesk.sock")
-    server = InstanceServer(name)
-    assert server.listen()
-    received: list[InstanceRequest] = []
-    server.request_received.connect(received.append)
-    try:
-        for junk in (b"not json\n", b"[1, 2]\n", b"\xff\xfe\n"):
-            with socket.socket(socket.AF_UNIX) as raw:
-                raw.connect(name)
-                raw.sendall(junk)
-                await asyncio.sleep(0.1)
-        assert received == []
-        answer, _ = await later_start(name, "sms:+15551234567?body=hi")
-        assert answer == "True" and received == [InstanceRequest("sms:+15551234567?body=hi")]
-    finally:
-        server.close()
+async def test_garbage_on_the_socket_is_dropped_and_the_server_keeps_serving(serving: Serving) -> None:
+    for junk in (b"not json\n", b"[1, 2]\n", b"\xff\xfe\n"):
+        with socket.socket(socket.AF_UNIX) as raw:
+            raw.connect(serving.name)
+            raw.sendall(junk)
+            await asyncio.sleep(0.1)
+    assert serving.received == []
+    answer, _ = await later_start(serving.name, "sms:+15551234567?body=hi")
+    assert answer == "True" and serving.received == [InstanceRequest("sms:+15551234567?body=hi")]
 
 
 def test_with_no_running_instance_the_start_goes_on_at_once(tmp_path: Path) -> None:
@@ -92,29 +99,21 @@ def test_only_the_user_may_use_the_socket(tmp_path: Path) -> None:
         server.close()
 
 
-async def test_an_oversized_request_is_cut_off(tmp_path: Path) -> None:
-    name = str(tmp_path / "ringdesk.sock")
-    server = InstanceServer(name)
-    assert server.listen()
-    received: list[InstanceRequest] = []
-    server.request_received.connect(received.append)
-    try:
-        with socket.socket(socket.AF_UNIX) as raw:
-            raw.connect(name)
-            raw.setblocking(False)
-            sent = 0
-            with contextlib.suppress(BlockingIOError, BrokenPipeError, ConnectionResetError):
-                for _ in range(200):
-                    sent += raw.send(b"x" * 4096)
-                    await asyncio.sleep(0.005)
-            await asyncio.sleep(0.2)
-            with contextlib.suppress(BlockingIOError, ConnectionResetError):
-                assert raw.recv(10) == b""  # hung up on, without an answer
-        assert received == []
-        answer, _ = await later_start(name, "tel:+15551234567")
-        assert answer == "True" and received == [InstanceRequest("tel:+15551234567")]
-    finally:
-        server.close()
+async def test_an_oversized_request_is_cut_off(serving: Serving) -> None:
+    with socket.socket(socket.AF_UNIX) as raw:
+        raw.connect(serving.name)
+        raw.setblocking(False)
+        sent = 0
+        with contextlib.suppress(BlockingIOError, BrokenPipeError, ConnectionResetError):
+            for _ in range(200):
+                sent += raw.send(b"x" * 4096)
+                await asyncio.sleep(0.005)
+        await asyncio.sleep(0.2)
+        with contextlib.suppress(BlockingIOError, ConnectionResetError):
+            assert raw.recv(10) == b""  # hung up on, without an answer
+    assert serving.received == []
+    answer, _ = await later_start(serving.name, "tel:+15551234567")
+    assert answer == "True" and serving.received == [InstanceRequest("tel:+15551234567")]
 
 
 def test_names_are_per_profile_and_in_the_private_runtime_dir(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from app.services.personal_contacts import (
     is_personal,
 )
 from app.services.tasks import TaskGroup
+from ui.style import PROBLEM_RED
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,10 @@ KIND_CHOICES: tuple[tuple[PhoneKind, str], ...] = (
 )
 
 _STYLE = """
-QLabel#fieldError { color: #b3261e; }
+QLabel#fieldError { color: %s; }
 QLabel#sectionTitle { font-weight: 600; margin-top: 8px; }
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] { border: 1px solid #b3261e; border-radius: 3px; }
-"""
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] { border: 1px solid %s; border-radius: 3px; }
+""".replace("%s", PROBLEM_RED)
 
 
 def _error_label() -> QLabel:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.fax import FaxBox, FaxMessage
 from app.domain.phone import format_for_display, to_valid_e164
+from ui.style import PROBLEM_RED
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -32,7 +33,7 @@ def problem_label() -> QLabel:
     """A hidden line of red plain text that says what to fix."""
     label = QLabel()
     label.setObjectName("formProblem")
-    label.setStyleSheet("color: #a40e26;")
+    label.setStyleSheet(f"color: {PROBLEM_RED};")
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.hide()

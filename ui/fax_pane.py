@@ -44,6 +44,7 @@ from ui.fax_pages import read_head
 from ui.fax_status_delegate import FaxStatusDelegate
 from ui.fax_viewer import FaxViewer
 from ui.send_fax_dialog import SendFaxDialog, dropped_file
+from ui.style import PROBLEM_RED
 
 log = logging.getLogger(__name__)
 
@@ -542,7 +543,7 @@ class FaxPane(QWidget):
     # -- messages and tasks --------------------------------------------------------------
 
     def show_error(self, text: str) -> None:
-        self.message.setStyleSheet("color: #a40e26;")
+        self.message.setStyleSheet(f"color: {PROBLEM_RED};")
         self.message.setText(text)
 
     def show_notice(self, text: str) -> None:

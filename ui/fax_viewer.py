@@ -53,7 +53,7 @@ class FaxViewer(QDialog):
         self.page_area = QScrollArea()
         self.page_area.setWidgetResizable(True)
         self.page_area.setWidget(self.page_image)
-        self.page_area.setStyleSheet("QScrollArea { background: #e6e8eb; border: none; }")
+        self.page_area.setStyleSheet("QScrollArea { background: palette(dark); border: none; }")
 
         self.previous_button = QPushButton("Previous page")
         self.previous_button.clicked.connect(lambda: self.go_to(self.index - 1))

@@ -61,6 +61,7 @@ from app.services.contact_import import (
 )
 from app.services.contacts_csv import COLUMN_LABELS, Column, ColumnMapping, CsvMapping, mapping_is_usable
 from app.services.tasks import TaskGroup
+from ui.style import PROBLEM_RED
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,11 @@ ACTION_LABELS = {
 _STYLE = """
 QLabel#pageTitle { font-size: 12pt; font-weight: 600; }
 QLabel#hint { color: palette(placeholder-text); }
-QLabel#problem { color: #b3261e; }
+QLabel#problem { color: %s; }
 QLabel#dropTitle { font-size: 13pt; font-weight: 600; }
 QFrame#dropZone { border: 2px dashed palette(mid); border-radius: 12px; background: palette(base); }
 QFrame#dropZone QLabel { border: none; background: transparent; }
-"""
+""".replace("%s", PROBLEM_RED)
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:

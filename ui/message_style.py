@@ -84,7 +84,7 @@ QPushButton#sendButton {
     padding: 7px 16px;
     font-weight: 600;
 }
-QPushButton#sendButton:disabled { background: #a8c5f5; }
+QPushButton#sendButton:disabled { background: rgba(31, 111, 235, 0.45); }
 QPushButton#newMessageButton {
     background: #1f6feb;
     color: white;

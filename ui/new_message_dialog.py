@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.texting import TextingNumber
 from ui.message_format import display_number
+from ui.style import PROBLEM_RED
 
 
 class NewMessageDialog(QDialog):
@@ -34,7 +35,7 @@ class NewMessageDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("formError")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet("color: #cf222e;")
+        self.problem.setStyleSheet(f"color: {PROBLEM_RED};")
         self.problem.setAccessibleName("Problem")
         self.from_box = QComboBox()
         self.from_box.setAccessibleName("From")

@@ -103,7 +103,9 @@ class SendFaxDialog(QDialog):
         self.thumbnails.setIconSize(QSize(THUMB_WIDTH, thumb_height))
         self.thumbnails.setGridSize(QSize(THUMB_WIDTH + 18, thumb_height + 26))
         self.thumbnails.setFixedHeight(thumb_height + 48)
-        self.thumbnails.setStyleSheet("QListWidget { background: #eef0f2; border-radius: 6px; }")
+        self.thumbnails.setStyleSheet(
+            "QListWidget { background: palette(alternate-base); border-radius: 6px; }"
+        )
         self._thumb_timer = QTimer(self)
         self._thumb_timer.setInterval(0)
         self._thumb_timer.timeout.connect(self._render_next_thumbnail)

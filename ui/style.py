@@ -8,6 +8,9 @@ palette's window), so the same sheet works on a light and on a dark palette (see
 
 from __future__ import annotations
 
+# Red for problems and errors in words: reads on the light and on the dark palette.
+PROBLEM_RED = "#e5484d"
+
 STYLE_SHEET = """
 QListWidget#navigation {
     border: none;
@@ -43,7 +46,7 @@ QLabel#emptyList { color: palette(placeholder-text); font-size: 11pt; }
 QListView { border: none; }
 QFrame#voicemailDetails { background: palette(base); border-left: 1px solid palette(midlight); }
 QFrame#playerBox { background: palette(alternate-base); border-radius: 8px; }
-QLabel#filterProblem { color: #e5484d; padding: 0 12px 6px 12px; }
+QLabel#filterProblem { color: %s; padding: 0 12px 6px 12px; }
 QLabel#playerStatus { color: palette(placeholder-text); }
 QToolButton#playButton {
     background: palette(highlight); border: none; border-radius: 19px;
@@ -60,4 +63,4 @@ QPushButton#actionButton {
 }
 QPushButton#actionButton:hover { border-color: palette(highlight); }
 QStatusBar { border-top: 1px solid palette(midlight); }
-"""
+""".replace("%s", PROBLEM_RED)

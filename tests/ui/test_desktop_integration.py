@@ -349,6 +349,16 @@ def test_the_style_sheet_has_no_colour_that_only_reads_on_a_light_palette() -> N
         for background in (QColor("white"), dark_window):
             assert contrast(QColor(colour), background) >= 3.5, (colour, background.name())
 
+    root = Path(__file__).resolve().parents[2]
+    # nor does any pane's or dialog's own style: text colours read on both, no light backdrops
+    for module in sorted((root / "ui").glob("*.py")):
+        source = module.read_text()
+        for colour in re.findall(r"(?<![\w-])color:\s*(#[0-9a-fA-F]{6})", source):
+            for background in (QColor("white"), dark_window):
+                assert contrast(QColor(colour), background) >= 3.5, (module.name, colour, background.name())
+        for colour in re.findall(r"(?<![\w-])background:\s*(#[0-9a-fA-F]{6})", source):
+            assert QColor(colour).lightness() <= 200, (module.name, colour)
+
 
 async def test_every_input_list_and_button_has_an_accessible_name(desk: Desk) -> None:
     from PySide6.QtWidgets import (

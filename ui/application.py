@@ -62,7 +62,7 @@ log = logging.getLogger("ringdesk")
 
 FIRST_PAINT_WAIT = 2.0
 UI_SWITCH_INTERVAL = 0.001
-SETTLE_AFTER_START = 3.0
+SETTLE_AFTER_START = 1.0  # after the start-up burst: its last UI refreshes
 ROW_REFRESH_MS = 250
 
 
@@ -267,7 +267,7 @@ class RingDesk:
         back to the OS."""
         assert self.session is not None
         await self.messaging.wait_caught_up()
-        await self.session.first_sync_done.wait()
+        await self.session.wait_start_up_done()
         await asyncio.sleep(SETTLE_AFTER_START)
         await self.store.call(shrink_cache_memory)  # SQLite's pages refill on demand
         gc.collect()

@@ -126,6 +126,11 @@ class PresenceTracker:
         if self._refresher is None or self._refresher.done():
             self._refresher = self._tasks.start(self._refresh_while_asked(), name="presence-refresh")
 
+    async def wait_refreshed(self) -> None:
+        """Until no refresh runs (at once when none does)."""
+        while self._refresher is not None and not self._refresher.done():
+            await asyncio.wait({self._refresher})
+
     async def _refresh_while_asked(self) -> None:
         while self._next_source is not None:
             source, self._next_source = self._next_source, None

@@ -100,6 +100,11 @@ class Session:
         self._listener.start()
         self._tasks.start(self._refresh_periodically(), name="contacts-refresh")
 
+    async def wait_start_up_done(self) -> None:
+        """Until the first contact sync and the presence refresh after it are over."""
+        await self.first_sync_done.wait()
+        await self._presence.wait_refreshed()
+
     @property
     def client(self) -> RingPlanClient:
         """The account's REST client, for the features built on this session (after start)."""

@@ -322,3 +322,13 @@ async def test_a_failing_source_keeps_what_was_written(tracker: Tracker) -> None
     with pytest.raises(ConnectionError):
         await t.sync(Failing())
     assert await presence_table(store) == {"u1": "away"}
+
+
+async def test_waiting_for_refreshes_ends_when_the_last_one_asked_for_is_written(tracker: Tracker) -> None:
+    t, _, _, store = tracker
+    await asyncio.wait_for(t.wait_refreshed(), 1)  # none running: at once
+    t.refresh(ScriptedSource([[p("u1", PresenceState.AVAILABLE)], [p("u2", PresenceState.BUSY)]]))
+    await asyncio.sleep(0.01)  # the first refresh is under way
+    t.refresh(ScriptedSource([[p("u3", PresenceState.AWAY)]]))  # runs right after it
+    await asyncio.wait_for(t.wait_refreshed(), 5)
+    assert await presence_table(store) == {"u1": "available", "u2": "busy", "u3": "away"}

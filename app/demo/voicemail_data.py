@@ -60,7 +60,7 @@ def _mailboxes(conn: sqlite3.Connection) -> list[Mailbox]:
     return [Mailbox(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
-def _callers(conn: sqlite3.Connection) -> tuple[list[Caller], list[Caller]]:
+def callers(conn: sqlite3.Connection) -> tuple[list[Caller], list[Caller]]:
     """Colleagues (by extension) and customers (by number) who may leave a voicemail."""
     colleagues = [
         Caller(int(r[0]), f"{r[1]} {r[2]}")
@@ -79,7 +79,7 @@ def _callers(conn: sqlite3.Connection) -> tuple[list[Caller], list[Caller]]:
 def _pick(conn: sqlite3.Connection, rng: random.Random) -> tuple[Mailbox, Caller]:
     mailboxes = _mailboxes(conn)
     mailbox = mailboxes[0] if len(mailboxes) == 1 or rng.random() < 0.75 else rng.choice(mailboxes[1:])
-    colleagues, customers = _callers(conn)
+    colleagues, customers = callers(conn)
     colleagues = [c for c in colleagues if c.extension != mailbox.extension]
     if colleagues and (not customers or rng.random() < 0.6):
         return mailbox, rng.choice(colleagues)

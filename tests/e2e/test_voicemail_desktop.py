@@ -3,6 +3,7 @@ a real X server and D-Bus session, signed in to a demo server through the enviro
 
 from __future__ import annotations
 
+import random
 import re
 import signal
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from app.demo.server import DemoServer
 from app.demo.voicemail import add_voicemail
+from app.demo.voicemail_data import callers
 from app.domain.voicemail import format_duration
 from app.services.voicemail import readable_caller_id
 from tests.e2e.desktop import Desktop
@@ -39,7 +41,9 @@ def test_a_new_voicemail_raises_a_desktop_notification(desktop: Desktop, tmp_pat
         wait_for_line(log, r"voicemail: first poll, (\d+) items taken as already seen", timeout=60)
         assert "Voicemail from" not in desktop.dbus_log()
 
-        left = add_voicemail(server.db)
+        wait_for_line(log, r"synced ringplan-texting", timeout=60)  # the customers are in the book
+        # Seeded: a texting customer whose carrier sent a generic caller-ID name ("TOLL FREE CALL")
+        left = add_voicemail(server.db, random.Random(1))
         caller = left["source_representation_name"]
         # A reconnect makes the app poll at once (instead of in 15 s).
         server.disconnect_all_sockets()
@@ -52,9 +56,15 @@ def test_a_new_voicemail_raises_a_desktop_notification(desktop: Desktop, tmp_pat
         strings = re.findall(r'string "((?:[^"\\]|\\.)*)"', notify)
         assert "New voicemail" in strings
         body = next(s for s in strings if s.startswith("Voicemail from"))
-        # Named from the contact book (a colleague) or by the caller-ID name (a customer).
+        # Named from the contact book (a colleague, or a texting customer whatever the carrier
+        # sent), else by the caller-ID name.
+        with server.db.transaction() as conn:
+            colleagues, customers = callers(conn)
+        in_book = {str(c.extension): c.name for c in colleagues + customers}
+        name = in_book.get(str(left["extension_source"])) or readable_caller_id(caller)
+        assert name != readable_caller_id(caller)  # the seed gives the case that tells them apart
         length = format_duration(left["voicemail_file"]["duration"])
-        assert body == f"Voicemail from {readable_caller_id(caller)} ({length})"
+        assert body == f"Voicemail from {name} ({length})"
 
         app.send_signal(signal.SIGTERM)
         assert app.wait(timeout=20) == 0

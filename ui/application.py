@@ -63,6 +63,7 @@ log = logging.getLogger("ringdesk")
 FIRST_PAINT_WAIT = 2.0
 UI_SWITCH_INTERVAL = 0.001
 SETTLE_AFTER_START = 1.0  # after the start-up burst: its last UI refreshes
+SETTLE_AGAIN_AFTER = 3.0
 ROW_REFRESH_MS = 250
 
 
@@ -269,11 +270,17 @@ class RingDesk:
         await self.messaging.wait_caught_up()
         await self.session.wait_start_up_done()
         await asyncio.sleep(SETTLE_AFTER_START)
+        await self._settle()
+        log.info("start-up settled: garbage collected, survivors frozen, free heap given back")
+        # once more for the stragglers: the fax and voicemail pollers' first rounds, late repaints
+        await asyncio.sleep(SETTLE_AGAIN_AFTER)
+        await self._settle()
+
+    async def _settle(self) -> None:
         await self.store.call(shrink_cache_memory)  # SQLite's pages refill on demand
         gc.collect()
         gc.freeze()
         await asyncio.get_running_loop().run_in_executor(None, release_free_memory)
-        log.info("start-up settled: garbage collected, survivors frozen, free heap given back")
 
     def _start_fax(self, session: Session) -> None:
         """The fax service watches for inbound faxes from now on; the pane waits until shown."""

@@ -53,7 +53,7 @@ from ui.bridge import EventBridge
 from ui.contact_actions import ContactActions
 from ui.contact_list_model import ContactListModel
 from ui.contacts_pane import ContactsPane
-from ui.main_window import PANES, MainWindow
+from ui.main_window import MainWindow
 from ui.message_notifications import MessageNotifications
 from ui.tray import Tray
 from ui.unread_count import UnreadCount
@@ -148,7 +148,6 @@ class RingDesk:
         self.bridge.presence_updated.connect(self._row_refresh.start)
         self.window.set_pane_builder("Favorites", self._build_favorites_pane)
         self.window.set_pane_builder("Messages", self._build_messages_pane)
-        self.window.set_pane_builder("Fax", self._build_fax_pane)
         self.window.set_pane_builder("Voicemail", self._build_voicemail_pane)
 
     def _show_notice(self, text: str) -> None:
@@ -173,10 +172,10 @@ class RingDesk:
         pane.request_reload()
         return pane
 
-    def _build_fax_pane(self) -> FaxPane | None:
-        if self.fax is None:
-            return None  # not signed in yet: the placeholder stays
+    def _build_fax_pane(self) -> FaxPane:
         from ui.fax_pane import FaxPane
+
+        assert self.fax is not None  # its builder is set once the service runs
 
         pane = self.fax_pane = FaxPane(self.fax, self.contacts)
         self.bridge.faxes_changed.connect(pane.on_faxes_changed)
@@ -293,8 +292,7 @@ class RingDesk:
         files = self.profile.data_dir / "faxes"
         self.fax = FaxService(api, self.store, self.bus, self.contacts, files_dir=files)
         self.fax.watch_inbound(StoredSeenMarkers(self.store))
-        if self.window.stack.currentIndex() == PANES.index("Fax"):
-            self.window.build_pane("Fax")  # it was in front, waiting for the sign-in
+        self.window.set_pane_builder("Fax", self._build_fax_pane)  # the placeholder until signed in
 
     def _on_details_fax_requested(self, number: str) -> None:
         self.window.show_pane("Fax")

@@ -47,7 +47,6 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         contacts_pane: ContactsPane,
-        favorites_pane: QWidget | None = None,  # or one built when first shown: set_pane_builder
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -65,15 +64,14 @@ class MainWindow(QMainWindow):
         self.navigation.addItems(PANES)
         self.stack = QStackedWidget()
         self.stack.addWidget(contacts_pane)
-        self.stack.addWidget(favorites_pane or EmptyPane("Favorites", _EMPTY_MESSAGES["Favorites"]))
-        for name in PANES[2:]:
+        for name in PANES[1:]:  # placeholders until set_pane / set_pane_builder
             self.stack.addWidget(EmptyPane(name, _EMPTY_MESSAGES[name]))
         self.panes: dict[str, QWidget] = {}
         for index, name in enumerate(PANES):
             placeholder = self.stack.widget(index)
             assert placeholder is not None
             self.panes[name] = placeholder
-        self._pane_builders: dict[str, Callable[[], QWidget | None]] = {}
+        self._pane_builders: dict[str, Callable[[], QWidget]] = {}
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self.navigation.setCurrentRow(0)
 
@@ -153,23 +151,18 @@ class MainWindow(QMainWindow):
         item.setText(f"{name}   {count}" if count else name)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {count} unread" if count else name)
 
-    def set_pane_builder(self, name: str, build: Callable[[], QWidget | None]) -> None:
-        """Build ``name``'s pane the first time it is shown, not before (memory, start-up).
-
-        ``build`` may return None while the pane cannot exist yet (not signed in): the
-        placeholder stays, and it is asked again the next time."""
+    def set_pane_builder(self, name: str, build: Callable[[], QWidget]) -> None:
+        """Build ``name``'s pane the first time it is shown (at once if it is in front), not
+        before: memory and start-up time."""
         self._pane_builders[name] = build
         if self.navigation.currentRow() == PANES.index(name):
             self.build_pane(name)
 
     def build_pane(self, name: str) -> QWidget:
         """``name``'s pane, built now if it was waiting to be shown."""
-        build = self._pane_builders.get(name)
+        build = self._pane_builders.pop(name, None)
         if build is not None:
-            pane = build()
-            if pane is not None:
-                del self._pane_builders[name]
-                self.set_pane(name, pane)
+            self.set_pane(name, build())
         return self.panes[name]
 
     def build_all_panes(self) -> None:

@@ -65,6 +65,7 @@ from app.store.database import Store
 from app.store.texting import ConversationInfo, StoredChanges, to_micros
 
 if TYPE_CHECKING:
+    from app.providers.ringplan.paging import Page
     from app.providers.ringplan.realtime import RingPlanListener
     from app.providers.ringplan.rest import RingPlanClient
 
@@ -424,9 +425,7 @@ class Messaging:
                 raise NotConnected("messages can be deleted only while connected")
             await self._client.delete_messages(conversation_id, on_server)
         removed = await self._store.call(rows.delete_messages, conversation_id, keys)
-        if removed:
-            self._bus.publish(ThreadMessagesRemoved(conversation_id, tuple(removed)))
-            self._bus.publish(ConversationsChanged((conversation_id,)))
+        self._publish_removed(conversation_id, removed)
 
     async def _is_server_id(self, key: str) -> bool:
         message = await self._store.call(rows.get_message, key)
@@ -528,9 +527,7 @@ class Messaging:
                 self._publish_thread(event.conversation_id, changed)
         elif isinstance(event, MessageDeleted):
             removed = await self._store.call(rows.delete_messages, event.conversation_id, [event.message_id])
-            if removed:
-                self._bus.publish(ThreadMessagesRemoved(event.conversation_id, tuple(removed)))
-                self._bus.publish(ConversationsChanged((event.conversation_id,)))
+            self._publish_removed(event.conversation_id, removed)
         elif isinstance(event, ConversationCreated):
             await self._store_conversations([event.conversation])
         elif isinstance(event, ConversationDeleted) and await self._store.call(
@@ -626,10 +623,16 @@ class Messaging:
         server_last = conversation.last_message_at
         server_unread = conversation.unread_count
         counted = await self._store.call(rows.unread_as_server_counts, cid)
+        # Our newest message is newer than the server's last one: it was deleted there.
+        stored_newest = await self._store.call(rows.newest_server_message_at, cid)
+        newest_deleted = (
+            stored_newest is not None and server_last is not None and stored_newest > to_micros(server_last)
+        )
         if (
             synced is not None
             and (server_last is None or to_micros(server_last) <= synced)
             and counted == server_unread
+            and not newest_deleted
         ):
             return []
         # Fewer unread on the server than here: read elsewhere while we were away. Their
@@ -648,6 +651,7 @@ class Messaging:
             self._publish_changes(changes, notify=False)
             arrived.extend(m for m in changes.added if m.direction is Direction.INBOUND and not m.is_read)
             oldest_here = min((to_micros(m.created_at) for m in page.items), default=None)
+            await self._forget_deleted_within(cid, page, page_number, stored_newest)
             if synced is not None and oldest_here is not None and oldest_here < synced:
                 reached = True
             if not page.has_next or not page.items:
@@ -673,6 +677,33 @@ class Messaging:
         if not stale and await self._store.call(rows.set_hidden_unread, cid, server_unread):
             self._bus.publish(ConversationsChanged((cid,)))
         return arrived
+
+    async def _forget_deleted_within(
+        self, conversation_id: str, page: Page[Message], page_number: int, stored_newest: int | None
+    ) -> None:
+        """Drop the stored messages inside the span one page of the server's listing covers
+        that are not on it: they were deleted on the server while we were not listening.
+
+        One page is one consistent answer, so only the span strictly between its oldest
+        and newest messages is judged, never the gaps between pages (offsets drift when
+        messages come and go between requests). The first page also covers everything
+        up to our newest stored message before it was fetched (the server lists newest
+        first), and the last page everything older. Messages created after the request
+        are newer than anything it covered, so they are never judged missing. A page with
+        messages that could not be read judges nothing."""
+        if stored_newest is None or page.raw_count != len(page.items):
+            return  # nothing to judge, or the page had messages too malformed to read
+        # The last page by the server's own page count; without it, only what is listed.
+        last = not page.has_next and page.page_count is not None
+        if not page.items and (not last or page_number > 1):
+            return  # an empty later page says nothing about which messages went
+        times = [to_micros(m.created_at) for m in page.items]
+        below = max([*times, stored_newest]) + 1 if page_number == 1 else max(times, default=0)
+        above = None if last else min(times)
+        removed = await self._store.call(
+            rows.delete_missing_messages, conversation_id, {m.id for m in page.items}, above, below
+        )
+        self._publish_removed(conversation_id, removed)
 
     async def _fetch_older_history(self, conversation_id: str) -> int:
         """Store the server's next page of messages older than the stored ones; returns how
@@ -708,6 +739,11 @@ class Messaging:
     def _publish_thread(self, conversation_id: str, messages: Sequence[Message]) -> None:
         self._bus.publish(ThreadMessagesChanged(conversation_id, tuple(messages)))
         self._bus.publish(ConversationsChanged((conversation_id,)))
+
+    def _publish_removed(self, conversation_id: str, removed: Sequence[str]) -> None:
+        if removed:
+            self._bus.publish(ThreadMessagesRemoved(conversation_id, tuple(removed)))
+            self._bus.publish(ConversationsChanged((conversation_id,)))
 
     def _publish_changes(self, changes: StoredChanges, *, notify: bool) -> None:
         grouped = changes.by_conversation()

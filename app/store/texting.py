@@ -664,6 +664,31 @@ def delete_messages(conn: sqlite3.Connection, conversation_id: str, keys: Sequen
     return removed
 
 
+def newest_server_message_at(conn: sqlite3.Connection, conversation_id: str) -> int | None:
+    """When the newest stored message the server has (has an id) was created, in micros."""
+    row = conn.execute(
+        "SELECT MAX(created_at) FROM sms_messages WHERE conversation_id = ? AND id IS NOT NULL",
+        (conversation_id,),
+    ).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def delete_missing_messages(
+    conn: sqlite3.Connection, conversation_id: str, present: set[str], above: int | None, below: int
+) -> list[str]:
+    """Delete the stored messages the server has (have an id) created strictly between
+    ``above`` (None: from the first) and ``below`` whose id is not in ``present``: one
+    page of the server's listing covered that span, so they were deleted there. Returns
+    every key the deleted ones had."""
+    sql = "SELECT id FROM sms_messages WHERE conversation_id = ? AND id IS NOT NULL AND created_at < ?"
+    params: list[object] = [conversation_id, below]
+    if above is not None:
+        sql += " AND created_at > ?"
+        params.append(above)
+    missing = [str(row[0]) for row in conn.execute(sql, params) if str(row[0]) not in present]
+    return delete_messages(conn, conversation_id, missing) if missing else []
+
+
 # ---------------------------------------------------------------------------------------
 # Outbox
 

@@ -446,6 +446,53 @@ async def test_deletes_on_the_server_reach_the_store(demo_server: DemoServer, tm
         await until(conversation_gone)
 
 
+async def test_deletes_made_on_the_server_while_offline_are_caught_up(
+    demo_server: DemoServer, tmp_path: Path
+) -> None:
+    async with running(demo_server, tmp_path / "cache.sqlite3") as rig:
+        await online(rig)
+        summaries = await rig.messaging.conversations()
+        newest_gone, middle_gone, emptied = (s.conversation_id for s in summaries[3:6])
+        before = {
+            cid: await rig.messaging.messages_before(cid, None, 100)
+            for cid in (newest_gone, middle_gone, emptied)
+        }
+        assert all(len(page) >= 3 for page in before.values())
+        await rig.listener.stop()
+        db = rig.server.db  # another device deletes while we are not listening: no live events
+        assert db.delete_messages(newest_gone, [before[newest_gone][-1].id])
+        assert db.delete_messages(middle_gone, [before[middle_gone][1].id])
+        assert db.add_inbound(middle_gone, "after the delete") is not None
+        assert db.delete_messages(emptied, [m.id for m in before[emptied]])
+        rig.recorder.events.clear()
+        rig.listener.start()
+
+        async def texts(cid: str) -> list[str]:
+            return [m.text for m in await rig.messaging.messages_before(cid, None, 100)]
+
+        await until(lambda: _gone(rig, before[newest_gone][-1].id), within=15)
+        await until(lambda: _gone(rig, before[middle_gone][1].id))
+        assert await texts(newest_gone) == [m.text for m in before[newest_gone][:-1]]
+        expected = [m.text for m in before[middle_gone] if m is not before[middle_gone][1]]
+        assert await texts(middle_gone) == [*expected, "after the delete"]
+        await until(lambda: _empty(rig, emptied))
+        removed = {
+            key
+            for e in rig.recorder.events
+            if isinstance(e, ThreadMessagesRemoved)
+            for key in e.message_ids_or_stamps
+        }
+        gone = [before[newest_gone][-1], before[middle_gone][1], *before[emptied]]
+        assert {m.id for m in gone} <= removed
+        # the list shows the message now newest
+        (summary,) = await rig.messaging.summaries([newest_gone])
+        assert summary.preview == before[newest_gone][-2].text
+
+
+async def _empty(rig: Rig, conversation_id: str) -> bool:
+    return await rig.messaging.messages_before(conversation_id, None, 1) == []
+
+
 async def _gone(rig: Rig, message_id: str) -> bool:
     return await rig.store.call(rows.get_message, message_id) is None
 

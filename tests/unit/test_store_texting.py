@@ -151,7 +151,8 @@ def test_deleting_a_conversation_takes_its_messages_and_outbox(conn: sqlite3.Con
 
 def test_missing_messages_are_judged_only_strictly_inside_the_span(conn: sqlite3.Connection) -> None:
     at = [T0 + timedelta(minutes=n) for n in range(6)]
-    rows.store_messages(conn, [inbound(f"m{n}", at[n]) for n in range(6)] + [inbound("other", at[2], cid="c2")])
+    stored = [inbound(f"m{n}", at[n]) for n in range(6)]
+    rows.store_messages(conn, [*stored, inbound("other", at[2], cid="c2")])
     rows.add_to_outbox(conn, pending("s-1", at[3]))
     micros = [rows.to_micros(t) for t in at]
     assert rows.newest_server_message_at(conn, "c1") == micros[5]

@@ -43,6 +43,38 @@ def pytest_asyncio_loop_factories(
     return {"qasync": make_loop}
 
 
+@pytest.fixture(autouse=True)
+def no_nested_qt_loop_in_a_coroutine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail at once when a coroutine spins a nested Qt event loop (``processEvents``,
+    ``qtbot.wait``/``waitUntil``/``waitSignal``, ``QEventLoop.exec``). Inside it qasync runs
+    other callbacks while this task is still the current one; a task woken there cannot be
+    entered ("Cannot enter into task ... while another task is being executed") and never
+    wakes again, so whoever awaits it (a teardown's cancel-and-gather) hangs for good. That
+    happened now and then in the desktop-integration tests, with a start-up executor job
+    finishing during a ``processEvents()`` in the test body. Await instead (``asyncio.sleep``
+    lets the qasync loop process Qt's events)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    def refuse_in_a_task(name: str, original: Callable[..., object]) -> Callable[..., object]:
+        def guarded(*args: object, **kwargs: object) -> object:
+            try:
+                task = asyncio.current_task()
+            except RuntimeError:  # no running loop
+                task = None
+            if task is not None:
+                raise AssertionError(f"{name} inside the coroutine {task.get_name()}: await instead")
+            return original(*args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(
+        QCoreApplication,
+        "processEvents",
+        staticmethod(refuse_in_a_task("processEvents()", QCoreApplication.processEvents)),
+    )
+    monkeypatch.setattr(QEventLoop, "exec", refuse_in_a_task("a nested QEventLoop", QEventLoop.exec))
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded database file reused by the session's servers (reseeding is skipped)."""

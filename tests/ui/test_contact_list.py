@@ -109,10 +109,13 @@ async def test_pane_paints_contacts_and_shows_details(qtbot: QtBot, book: Contac
     qtbot.addWidget(pane)
     pane.resize(900, 600)
     pane.show()
-    with qtbot.waitSignal(pane.contacts_painted, timeout=5000) as painted:
-        await model.reload()
-        pane.list.viewport().update()
-    assert painted.args == [1000]
+    painted: list[int] = []
+    first_paint = asyncio.Event()
+    pane.contacts_painted.connect(lambda total: (painted.append(total), first_paint.set()))
+    await model.reload()
+    pane.list.viewport().update()
+    await asyncio.wait_for(first_paint.wait(), 5)
+    assert painted == [1000]
     assert "1,000" in pane.summary.text()
     pane.list.setCurrentIndex(model.index(3))
     assert pane.details.name.text() == "First00003 Last"

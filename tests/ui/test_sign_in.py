@@ -12,7 +12,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.demo.server import DemoServer
@@ -175,7 +175,7 @@ async def test_no_keyring_offers_this_session_only_and_saves_nothing(
     assert signed.credentials.api_key == demo_server.credentials.api_key
     profile_files = b"".join(p.read_bytes() for p in (tmp_path / "profile").rglob("*") if p.is_file())
     assert demo_server.credentials.api_key.encode() not in profile_files
-    QApplication.processEvents()
+    await asyncio.sleep(0.05)
 
 
 async def test_cancelling_at_the_keyring_question_signs_in_nobody(

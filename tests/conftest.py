@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import pytest
 
@@ -41,6 +43,28 @@ def pytest_asyncio_loop_factories(
         return loop
 
     return {"qasync": make_loop}
+
+
+# A test stuck while holding the GIL (a Qt call that waits for a thread that itself needs the
+# GIL) is never reported by pytest-timeout, whose thread needs the GIL too. faulthandler
+# needs none: past this deadline it writes every thread's stack and ends the run. The stacks
+# go to the file scripts/run-tests names and prints (pytest captures stderr), else stderr.
+HARD_DEADLINE_S = 300
+
+
+def _open_hang_dump() -> TextIO | None:
+    path = os.environ.get("RINGDESK_TEST_HANG_DUMP")
+    return open(path, "a") if path else None  # kept open: faulthandler writes to it late
+
+
+_HANG_DUMP = _open_hang_dump()
+
+
+@pytest.fixture(autouse=True)
+def hard_deadline() -> Iterator[None]:
+    faulthandler.dump_traceback_later(HARD_DEADLINE_S, exit=True, file=_HANG_DUMP or sys.stderr)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QMetaObject, QPointF, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
@@ -101,7 +101,7 @@ class VoicemailPlayer(QWidget):
     def clear(self, duration: float = 0.0) -> None:
         """No recording loaded (yet): disabled, showing the expected length if known."""
         if self._player is not None:
-            self._player.stop()
+            _stop_without_the_gil(self._player)
             self._player.setSource(QUrl())
         self.source = None
         self._announced = False
@@ -155,7 +155,7 @@ class VoicemailPlayer(QWidget):
 
     def shut_down(self) -> None:
         if self._player is not None:
-            self._player.stop()
+            _stop_without_the_gil(self._player)
             self._player.setSource(QUrl())
 
     # -- the media player ---------------------------------------------------------------
@@ -214,3 +214,15 @@ class VoicemailPlayer(QWidget):
         self.play_button.setIcon(glyph_icon(playing))
         self.play_button.setAccessibleName("Pause" if playing else "Play")
         self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+
+
+def _stop_without_the_gil(player: QMediaPlayer) -> None:
+    """Stop playback without holding Python's GIL.
+
+    ``QMediaPlayer.stop()`` waits for FFmpeg's threads, and PySide6 keeps the GIL while it
+    runs (it lets go for ``setSource``, not for ``stop``). A renderer thread that tears down
+    its objects needs the GIL (Qt tells our wrapped QAudioOutput that a connection went, and
+    PySide looks for a Python override), so the app froze for good now and then when
+    playback stopped. ``invokeMethod`` releases the GIL for the call.
+    """
+    QMetaObject.invokeMethod(player, "stop", Qt.ConnectionType.DirectConnection)

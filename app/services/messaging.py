@@ -82,6 +82,18 @@ MAX_TEXT_LENGTH = 1600
 FIRST_SYNC_DONE = "first_sync_done"
 
 
+def _newest_deleted_there(conversation: Conversation, stored_newest: int | None) -> bool:
+    """Whether our newest stored message is newer than the server's last one in the listing,
+    so it was deleted there. The listed last message is compared when the server sends it:
+    its time has the precision of the stored messages, which the conversation's own
+    ``last_message_created_at`` need not have (a coarser one would re-read every time)."""
+    if stored_newest is None:
+        return False
+    last = conversation.last_message
+    listed = last.created_at if last is not None else conversation.last_message_at
+    return listed is not None and stored_newest > to_micros(listed)
+
+
 class NotConnected(NetworkError):
     """The operation needs the server and no session is attached."""
 
@@ -623,11 +635,8 @@ class Messaging:
         server_last = conversation.last_message_at
         server_unread = conversation.unread_count
         counted = await self._store.call(rows.unread_as_server_counts, cid)
-        # Our newest message is newer than the server's last one: it was deleted there.
         stored_newest = await self._store.call(rows.newest_server_message_at, cid)
-        newest_deleted = (
-            stored_newest is not None and server_last is not None and stored_newest > to_micros(server_last)
-        )
+        newest_deleted = _newest_deleted_there(conversation, stored_newest)
         if (
             synced is not None
             and (server_last is None or to_micros(server_last) <= synced)

@@ -100,9 +100,7 @@ class VoicemailPlayer(QWidget):
 
     def clear(self, duration: float = 0.0) -> None:
         """No recording loaded (yet): disabled, showing the expected length if known."""
-        if self._player is not None:
-            _stop_without_the_gil(self._player)
-            self._player.setSource(QUrl())
+        self.shut_down()
         self.source = None
         self._announced = False
         self.slider.setRange(0, int(duration * 1000))

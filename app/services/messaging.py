@@ -635,7 +635,7 @@ class Messaging:
         server_last = conversation.last_message_at
         server_unread = conversation.unread_count
         counted = await self._store.call(rows.unread_as_server_counts, cid)
-        stored_newest = await self._store.call(rows.newest_server_message_at, cid)
+        stored_newest = stored.newest_message_at if stored is not None else None
         newest_deleted = _newest_deleted_there(conversation, stored_newest)
         if (
             synced is not None

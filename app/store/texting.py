@@ -84,6 +84,7 @@ class StoredConversation:
     synced_through: int | None
     history_complete: bool
     server_last_at: int | None
+    newest_message_at: int | None  # the newest stored message the server has (has an id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +235,14 @@ def conversation_ids(conn: sqlite3.Connection) -> list[str]:
 
 def stored_conversation(conn: sqlite3.Connection, conversation_id: str) -> StoredConversation | None:
     row = conn.execute(
-        "SELECT id, synced_through, history_complete, server_last_at FROM sms_conversations WHERE id = ?",
+        "SELECT c.id, c.synced_through, c.history_complete, c.server_last_at,"
+        " (SELECT MAX(m.created_at) FROM sms_messages m WHERE m.conversation_id = c.id AND m.id IS NOT NULL)"
+        " FROM sms_conversations c WHERE c.id = ?",
         (conversation_id,),
     ).fetchone()
     if row is None:
         return None
-    return StoredConversation(str(row[0]), row[1], bool(row[2]), row[3])
+    return StoredConversation(str(row[0]), row[1], bool(row[2]), row[3], row[4])
 
 
 def set_synced_through(conn: sqlite3.Connection, conversation_id: str, micros: int) -> None:
@@ -662,15 +665,6 @@ def delete_messages(conn: sqlite3.Connection, conversation_id: str, keys: Sequen
                 conn.execute("DELETE FROM sms_outbox WHERE stamp_id = ?", (row[2],))
             removed.extend(str(k) for k in (row[1], row[2]) if k)
     return removed
-
-
-def newest_server_message_at(conn: sqlite3.Connection, conversation_id: str) -> int | None:
-    """When the newest stored message the server has (has an id) was created, in micros."""
-    row = conn.execute(
-        "SELECT MAX(created_at) FROM sms_messages WHERE conversation_id = ? AND id IS NOT NULL",
-        (conversation_id,),
-    ).fetchone()
-    return None if row[0] is None else int(row[0])
 
 
 def delete_missing_messages(

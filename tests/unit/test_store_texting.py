@@ -154,13 +154,16 @@ def test_missing_messages_are_judged_only_strictly_inside_the_span(conn: sqlite3
     stored = [inbound(f"m{n}", at[n]) for n in range(6)]
     rows.store_messages(conn, [*stored, inbound("other", at[2], cid="c2")])
     rows.add_to_outbox(conn, pending("s-1", at[3]))
+    rows.add_to_outbox(conn, pending("s-2", at[5] + timedelta(minutes=1)))
     micros = [rows.to_micros(t) for t in at]
-    assert rows.newest_server_message_at(conn, "c1") == micros[5]
+    stored = rows.stored_conversation(conn, "c1")
+    assert stored is not None and stored.newest_message_at == micros[5]  # the unsent one is not counted
     # a page listed m1 and m4: m2 and m3 went; the bounds m1/m4 themselves and m0/m5 are
     # outside the span, the unsent message and the other conversation are never judged
     removed = rows.delete_missing_messages(conn, "c1", {"m1", "m4"}, micros[1], micros[4])
     assert removed == ["m2", "m3"]
-    assert [m.key for m in rows.thread_page(conn, "c1", None, 10) or []] == ["m0", "m1", "s-1", "m4", "m5"]
+    kept = [m.key for m in rows.thread_page(conn, "c1", None, 10) or []]
+    assert kept == ["m0", "m1", "s-1", "m4", "m5", "s-2"]
     assert rows.get_message(conn, "other") is not None
     # the last page: everything older than its newest is judged
     assert rows.delete_missing_messages(conn, "c1", {"m4"}, None, micros[5]) == ["m0", "m1"]
